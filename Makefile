@@ -1,0 +1,86 @@
+# Fleetscope developer entry points. `make help` lists them.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Node.js >= 22.19 first on PATH: the system's when new enough, else a cached Node 24.
+NODE_BIN := $(shell hack/ensure-node.sh)
+export PATH := $(NODE_BIN):$(PATH)
+export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} \
+	  /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } \
+	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Development
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## Install Node dependencies (npm ci).
+
+.PHONY: build
+build: deps ## Compile TypeScript to dist/.
+	npm run --silent build
+
+.PHONY: lint
+lint: deps ## Lint and check formatting (biome) and type-check (tsc --noEmit).
+	npm run --silent lint
+	npm run --silent typecheck
+
+.PHONY: fmt
+fmt: deps ## Format and fix what biome can fix.
+	npm run --silent format
+
+.PHONY: test-unit
+test-unit: deps ## Unit tests (pure functions, no cluster).
+	npm run --silent test:unit
+
+.PHONY: test-integration
+test-integration: deps ## Integration tests against the local control plane (started and stopped if needed).
+	hack/with-cluster.sh npm run --silent test:integration
+
+.PHONY: test
+test: lint test-unit test-integration ## Everything CI runs: lint, type-check, unit and integration tests.
+
+##@ Local control plane
+
+.PHONY: controlplane
+controlplane: ## Build (or reuse cached) kube-apiserver, controller-manager, scheduler, etcd, kwok.
+	@hack/build-controlplane.sh >/dev/null
+
+.PHONY: cluster
+cluster: ## Start the local control plane (idempotent); kubeconfig at .cluster/kubeconfig.
+	@hack/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local control plane and delete its state.
+	@hack/cluster.sh down
+
+.PHONY: kubectl
+kubectl: ## Print the path of the kubectl built with the control plane.
+	@echo "$$(hack/build-controlplane.sh | tail -n 1)/kubectl"
+
+##@ Deployment
+
+.PHONY: install
+install: deps ## Install the CRDs into the cluster of $KUBECONFIG.
+	"$$(hack/build-controlplane.sh | tail -n 1)/kubectl" apply --server-side -f crds/
+
+.PHONY: uninstall
+uninstall: ## Remove the CRDs (and every ProfilingPolicy) from the cluster of $KUBECONFIG.
+	"$$(hack/build-controlplane.sh | tail -n 1)/kubectl" delete --ignore-not-found -f crds/
+
+.PHONY: run
+run: deps ## Run the operator as a local process against $KUBECONFIG.
+	node operator/main.ts
+
+.PHONY: demo
+demo: deps cluster ## Bring up the local cluster and show what Fleetscope does so far.
+	hack/demo.sh
