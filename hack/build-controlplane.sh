@@ -11,21 +11,30 @@ KWOK_VERSION=v0.8.0
 cache=${FLEETSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetscope}
 bin="$cache/controlplane/k8s-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
 
+# `--dir` only names the cache directory, for callers that must not wait for a build.
+if [ "${1:-}" = --dir ]; then
+  echo "$bin"
+  exit 0
+fi
+
 if ! command -v go >/dev/null 2>&1; then
   echo "error: the Go toolchain (go >= 1.26) is required to build the local control plane; install Go and retry" >&2
   exit 1
 fi
 mkdir -p "$bin"
+# Two callers (make targets run side by side) must not build into the same files.
+exec 9>"$bin/.lock"
+flock 9
 
 started=$SECONDS
 build() { # build NAME MODULE_DIR PACKAGE LDFLAGS
   local name=$1 dir=$2 pkg=$3 ldflags=$4
   if [ -x "$bin/$name" ]; then return 0; fi
   local t0=$SECONDS
-  echo "  building $name ($pkg)..."
-  (cd "$here/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$name.tmp" "$pkg")
-  mv "$bin/$name.tmp" "$bin/$name"
-  echo "  built $name in $((SECONDS - t0))s"
+  echo "  building $name ($pkg)..." >&2
+  (cd "$here/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$name.tmp.$$" "$pkg")
+  mv "$bin/$name.tmp.$$" "$bin/$name"
+  echo "  built $name in $((SECONDS - t0))s" >&2
 }
 
 missing=0
@@ -33,8 +42,8 @@ for n in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok
   [ -x "$bin/$n" ] || missing=1
 done
 if [ $missing = 1 ]; then
-  echo "Building the local control plane from the Go module proxy into $bin"
-  echo "(first build only: about 10-20 minutes on 2 cores; later runs reuse the cache)"
+  echo "Building the local control plane from the Go module proxy into $bin" >&2
+  echo "(first build only: about 10-20 minutes on 2 cores; later runs reuse the cache)" >&2
 fi
 
 kv="-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=35 -X k8s.io/component-base/version.gitTreeState=clean"
@@ -48,5 +57,5 @@ build kube-controller-manager controlplane k8s.io/kubernetes/cmd/kube-controller
 build kube-scheduler controlplane k8s.io/kubernetes/cmd/kube-scheduler "$kv"
 build kubectl controlplane k8s.io/kubernetes/cmd/kubectl "$kv"
 
-[ $missing = 1 ] && echo "Control plane built in $((SECONDS - started))s"
+[ $missing = 1 ] && echo "Control plane built in $((SECONDS - started))s" >&2
 echo "$bin"

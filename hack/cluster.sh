@@ -14,7 +14,7 @@ state="$root/.cluster"
 export KUBECONFIG="$state/kubeconfig"
 export KWOK_WORKDIR="$state/kwok"
 
-bin=$("$root/hack/build-controlplane.sh" | tail -n 1)
+bin=$("$root/hack/build-controlplane.sh" --dir)
 export KWOK_KUBECTL_BINARY="$bin/kubectl"
 kwokctl() { "$bin/kwokctl" --name "$NAME" "$@"; }
 kubectl() { "$bin/kubectl" "$@"; }
@@ -24,6 +24,7 @@ running() {
 }
 
 up() {
+  "$root/hack/build-controlplane.sh" >/dev/null  # progress goes to stderr
   if running; then
     echo "local control plane '$NAME' is running; kubeconfig: $KUBECONFIG"
     return 0
