@@ -14,7 +14,11 @@ describe("WorkQueue", () => {
     const { queue } = newQueue();
     for (const k of ["a", "b", "a", "a", "b", "c"]) queue.add(k);
     expect(queue.length).to.equal(3);
-    expect([await queue.get(), await queue.get(), await queue.get()]).to.deep.equal(["a", "b", "c"]);
+    expect([await queue.get(), await queue.get(), await queue.get()]).to.deep.equal([
+      "a",
+      "b",
+      "c",
+    ]);
   });
 
   it("never hands a key to two workers; a re-add while processing runs it again after done", async () => {

@@ -1,0 +1,143 @@
+// A thin HTTP client for the Kubernetes API on top of client-node's kubeconfig and auth:
+// explicit content types (server-side apply, merge patch), metadata-only reads, and watch streams.
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { HttpMethod, RequestContext } from "@kubernetes/client-node";
+import { fetch } from "undici";
+
+/** An error answer of the API server, with its HTTP status and Status reason. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  readonly status: number;
+  readonly reason: string;
+  readonly details: unknown;
+  constructor(status: number, reason: string, message: string, details?: unknown) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.details = details;
+  }
+}
+
+export const isNotFound = (err: unknown) => err instanceof ApiError && err.status === 404;
+export const isConflict = (err: unknown) => err instanceof ApiError && err.status === 409;
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+}
+
+export const APPLY_PATCH = "application/apply-patch+yaml";
+export const MERGE_PATCH = "application/merge-patch+json";
+export const JSON_PATCH = "application/json-patch+json";
+/** Accept header that turns a list or watch of any resource into PartialObjectMetadata. */
+export const METADATA_ONLY =
+  "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+export const METADATA_ONLY_WATCH =
+  "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+
+export interface WatchEvent<T> {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: T;
+}
+
+export class KubeClient {
+  readonly config: KubeConfig;
+  constructor(config: KubeConfig) {
+    this.config = config;
+  }
+
+  private async context(method: HttpMethod, path: string, query?: Query) {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new Error("kubeconfig has no current cluster");
+    const url = new URL(cluster.server.replace(/\/$/, "") + path);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const ctx = new RequestContext(url.toString(), method);
+    await this.config.applySecurityAuthentication(ctx);
+    return { url, ctx };
+  }
+
+  async request<T>(method: keyof typeof HttpMethod, path: string, opts: RequestOptions = {}) {
+    const { url, ctx } = await this.context(HttpMethod[method], path, opts.query);
+    const headers: Record<string, string> = { ...ctx.getHeaders() };
+    headers.accept = opts.accept ?? "application/json";
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers["content-type"] = opts.contentType ?? "application/json";
+      body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+    }
+    const res = await fetch(url, {
+      method,
+      headers,
+      body,
+      dispatcher: ctx.getDispatcher(),
+      signal: opts.signal ?? AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (!res.ok) {
+      throw new ApiError(
+        res.status,
+        parsed?.reason ?? res.statusText,
+        `${method} ${path}: ${parsed?.message ?? text}`,
+        parsed?.details,
+      );
+    }
+    return parsed as T;
+  }
+
+  /**
+   * Streams a watch until the server closes it (resolves) or it fails (rejects). Events are
+   * delivered synchronously, in order. `idleMs` aborts a stream that sends nothing at all.
+   */
+  async watch<T>(
+    path: string,
+    query: Query,
+    onEvent: (e: WatchEvent<T>) => void,
+    opts: { accept?: string; signal?: AbortSignal; idleMs?: number } = {},
+  ): Promise<void> {
+    const { url, ctx } = await this.context(HttpMethod.GET, path, { ...query, watch: true });
+    const abort = new AbortController();
+    const onOuterAbort = () => abort.abort(opts.signal?.reason);
+    opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+    let idle: NodeJS.Timeout | undefined;
+    const touch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => abort.abort(new Error("watch idle timeout")), opts.idleMs ?? 120_000);
+      idle.unref();
+    };
+    try {
+      touch();
+      const res = await fetch(url, {
+        headers: { ...ctx.getHeaders(), accept: opts.accept ?? "application/json" },
+        dispatcher: ctx.getDispatcher(),
+        signal: abort.signal,
+      });
+      if (!res.ok || !res.body) {
+        const text = await res.text();
+        let reason = res.statusText;
+        try {
+          reason = JSON.parse(text).reason ?? reason;
+        } catch {}
+        throw new ApiError(res.status, reason, `watch ${path}: ${text}`);
+      }
+      const lines = createInterface({ input: Readable.fromWeb(res.body as never) });
+      for await (const line of lines) {
+        touch();
+        if (line.trim()) onEvent(JSON.parse(line) as WatchEvent<T>);
+      }
+    } finally {
+      clearTimeout(idle);
+      opts.signal?.removeEventListener("abort", onOuterAbort);
+      abort.abort();
+    }
+  }
+}
