@@ -45,17 +45,21 @@ up() {
     --kube-controller-manager-binary "$bin/kube-controller-manager" \
     --kube-scheduler-binary "$bin/kube-scheduler" \
     --kwok-controller-binary "$bin/kwok" \
-    --wait 120s
-  kwokctl scale node --replicas "$NODES" >/dev/null
+    --wait 120s >"$state/kwokctl.log" 2>&1 || { cat "$state/kwokctl.log" >&2; exit 1; }
+  kwokctl scale node --replicas "$NODES" >>"$state/kwokctl.log" 2>&1
   kubectl wait --for=condition=Ready node --all --timeout=60s >/dev/null
-  kubectl wait --for=jsonpath='{.metadata.name}'=default serviceaccount/default -n default --timeout=60s >/dev/null
+  # Pods are admitted only once kube-controller-manager has created the default ServiceAccount.
+  for _ in $(seq 1 120); do
+    kubectl get serviceaccount default -n default >/dev/null 2>&1 && break
+    sleep 0.5
+  done
   echo "local control plane ready in $((SECONDS - t0))s with $NODES kwok nodes"
   echo "kubeconfig: $KUBECONFIG   (export KUBECONFIG=$KUBECONFIG)"
 }
 
 down() {
   if [ -d "$KWOK_WORKDIR" ]; then
-    kwokctl delete cluster || true
+    kwokctl delete cluster >/dev/null 2>&1 || true
   fi
   rm -rf "$state"
   echo "local control plane '$NAME' removed"

@@ -36,8 +36,9 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
   try {
     return (await child).stdout;
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`kubectl ${args.join(" ")}: ${e.stderr?.trim() || e.message}`);
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    const output = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim();
+    throw new Error(`kubectl ${args.join(" ")}: ${output || e.message}`);
   }
 }
 
