@@ -2,7 +2,7 @@
 // metrics. It only parses, calls the pure admit function, and answers; any failure of admit
 // allows the pod unchanged, because a broken webhook must never block a workload.
 import type { AddressInfo } from "node:net";
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import Fastify, { LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import {
@@ -30,7 +30,6 @@ export interface WebhookServerOptions {
 }
 
 export interface WebhookServer {
-  app: FastifyInstance;
   url: string;
   /** Swaps the serving certificate without dropping connections or restarting. */
   reloadTls(tls: { cert: string; key: string }): void;
@@ -51,12 +50,14 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   // Only JSON is an AdmissionReview; anything else gets 415 from fastify's content-type check.
   app.removeContentTypeParser("text/plain");
 
-  app.setErrorHandler((err, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) opts.logger.error({ err }, "webhook request failed");
-    metrics.admissions.inc({ result: "rejected", reason: err.code ?? "bad-request" });
-    reply.code(status).send({ error: err.message });
-  });
+  app.setErrorHandler(
+    (err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status >= 500) opts.logger.error({ err }, "webhook request failed");
+      metrics.admissions.inc({ result: "rejected", reason: err.code ?? "bad-request" });
+      reply.code(status).send({ error: err.message });
+    },
+  );
 
   app.post(MUTATE_PATH, async (req, reply) => {
     const started = process.hrtime.bigint();
@@ -98,7 +99,6 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const { port } = app.server.address() as AddressInfo;
   const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
   return {
-    app,
     url: `https://${host}:${port}`,
     reloadTls(tls) {
       (app.server as import("node:https").Server).setSecureContext({

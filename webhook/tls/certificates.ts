@@ -5,7 +5,9 @@ import "reflect-metadata";
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as Crypto);
+x509.cryptoProvider.set(webcrypto as never);
+
+type Key = webcrypto.CryptoKey;
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 24 * 60 * 60 * 1000;
@@ -25,14 +27,14 @@ export interface IssueOptions {
   certValidityDays?: number;
 }
 
-async function exportKey(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey("pkcs8", key as webcrypto.CryptoKey);
+async function exportKey(key: Key): Promise<string> {
+  const der = await webcrypto.subtle.exportKey("pkcs8", key);
   return x509.PemConverter.encode(der, "PRIVATE KEY");
 }
 
-async function importKey(pem: string): Promise<CryptoKey> {
+async function importKey(pem: string): Promise<Key> {
   const der = x509.PemConverter.decodeFirst(pem);
-  return (await webcrypto.subtle.importKey("pkcs8", der, ALG, true, ["sign"])) as CryptoKey;
+  return (await webcrypto.subtle.importKey("pkcs8", der, ALG, true, ["sign"])) as Key;
 }
 
 const serial = () =>
@@ -47,7 +49,7 @@ export async function createCA(now = new Date(), validityDays = 3650) {
     name: "CN=fleetscope-webhook-ca",
     notBefore: new Date(now.getTime() - 5 * 60_000),
     notAfter: new Date(now.getTime() + validityDays * DAY),
-    keys: keys as CryptoKeyPair,
+    keys: keys as never,
     signingAlgorithm: ALG,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
@@ -57,7 +59,7 @@ export async function createCA(now = new Date(), validityDays = 3650) {
       ),
     ],
   });
-  return { caCert: cert.toString("pem"), caKey: await exportKey(keys.privateKey as CryptoKey) };
+  return { caCert: cert.toString("pem"), caKey: await exportKey(keys.privateKey as Key) };
 }
 
 /** Issues a serving certificate for `hosts`, signed by the given CA. */
@@ -75,7 +77,7 @@ export async function issueServingCert(
     issuer: issuer.subject,
     notBefore: new Date(now.getTime() - 5 * 60_000),
     notAfter: new Date(now.getTime() + (opts.certValidityDays ?? 365) * DAY),
-    publicKey: keys.publicKey as CryptoKey,
+    publicKey: keys.publicKey as Key,
     signingKey: await importKey(ca.caKey),
     signingAlgorithm: ALG,
     extensions: [
@@ -88,7 +90,7 @@ export async function issueServingCert(
       await x509.AuthorityKeyIdentifierExtension.create(issuer),
     ],
   });
-  return { cert: cert.toString("pem"), key: await exportKey(keys.privateKey as CryptoKey) };
+  return { cert: cert.toString("pem"), key: await exportKey(keys.privateKey as Key) };
 }
 
 export async function createBundle(opts: IssueOptions): Promise<CertBundle> {
