@@ -13,8 +13,10 @@ import {
   reviewResponse,
 } from "./admission-review.ts";
 import { admissionMetrics } from "./metrics.ts";
+import { MUTATE_PATH } from "./paths.ts";
 
-export const MUTATE_PATH = "/mutate/pods";
+export { MUTATE_PATH };
+
 /** AdmissionReviews of a pod are far below this; the API server caps objects at 3 MiB. */
 const BODY_LIMIT = 8 * 1024 * 1024;
 
