@@ -1,0 +1,79 @@
+// The contract of the pure mutation: resolved settings in, JSON Patch and an account of what
+// happened out. Nothing here depends on the ProfilingPolicy CRD types.
+import type { V1Pod, V1ResourceRequirements } from "@kubernetes/client-node";
+import type { JsonPatchOp } from "./json-patch.ts";
+
+export type ProfilerEvent = "itimer" | "cpu" | "wall";
+export type SysPtraceMode = "Auto" | "Always" | "Never";
+export type ContainerDetection = "Java" | "All" | "Names";
+
+/** A policy resolved for one pod: everything the mutation needs, already defaulted. */
+export interface InjectionSettings {
+  policyName: string;
+  policyGeneration: number;
+  dryRun: boolean;
+  agentVersion: string;
+  initImage: string;
+  initResources: V1ResourceRequirements;
+  /** e.g. http://pyroscope.pyroscope.svc:4040 */
+  serverAddress: string;
+  tenantID?: string;
+  /** Placeholders: {namespace} {workload} {pod} {container}. */
+  applicationNameTemplate: string;
+  profiles: { event: ProfilerEvent; interval: string; alloc?: string; lock?: string };
+  uploadInterval: string;
+  logLevel?: string;
+  /** Static profile labels from the policy. */
+  labels: Record<string, string>;
+  sysPtrace: SysPtraceMode;
+  containers: { detect: ContainerDetection; names: string[] };
+  /** Credentials reach the agent as env vars from the Secret, never as JVM options. */
+  basicAuthSecret?: { name: string; userKey: string; passwordKey: string };
+  /** Additional agent properties, with or without the `pyroscope.` prefix. */
+  extraProperties?: Record<string, string>;
+}
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface MutationInput {
+  pod: V1Pod;
+  namespace: NamespaceInfo;
+  /** Undefined when no policy matches the pod. */
+  settings: InjectionSettings | undefined;
+  /** The AdmissionReview operation: CREATE, UPDATE, DELETE or CONNECT. */
+  operation: string;
+}
+
+export interface SkipRecord {
+  /** Absent for a decision about the whole pod. */
+  container?: string;
+  /** Short code, usable as a label value and a metric label. */
+  reason: string;
+  message: string;
+}
+
+export interface EventRecord {
+  reason: string;
+  message: string;
+}
+
+export interface MutationResult {
+  /** Empty when the pod is to be admitted unchanged. */
+  patch: JsonPatchOp[];
+  /** Containers that carry the agent after the patch (including earlier injections). */
+  injected: string[];
+  skipped: SkipRecord[];
+  /** For the AdmissionResponse warnings. */
+  warnings: string[];
+  /** For Events on the pod. */
+  events: EventRecord[];
+}
+
+/** Small and explicit so that LimitRange, ResourceQuota and scheduling are not disturbed. */
+export const DEFAULT_INIT_RESOURCES: V1ResourceRequirements = {
+  requests: { cpu: "10m", memory: "32Mi" },
+  limits: { cpu: "100m", memory: "64Mi" },
+};
