@@ -33,7 +33,11 @@ describe("canAcquire", () => {
 describe("claim", () => {
   it("taking over from another holder counts a transition and sets acquireTime", () => {
     const spec = claim({ holderIdentity: "other", leaseTransitions: 2 }, "me", t0, 15);
-    expect(spec).to.include({ holderIdentity: "me", leaseDurationSeconds: 15, leaseTransitions: 3 });
+    expect(spec).to.include({
+      holderIdentity: "me",
+      leaseDurationSeconds: 15,
+      leaseTransitions: 3,
+    });
     expect(spec.acquireTime).to.equal(spec.renewTime);
   });
 

@@ -38,7 +38,8 @@ export function claim(
     leaseDurationSeconds: durationSeconds,
     acquireTime: takingOver ? now : (current?.acquireTime ?? now),
     renewTime: now,
-    leaseTransitions: (current?.leaseTransitions ?? 0) + (takingOver && current?.holderIdentity ? 1 : 0),
+    leaseTransitions:
+      (current?.leaseTransitions ?? 0) + (takingOver && current?.holderIdentity ? 1 : 0),
   };
 }
 
