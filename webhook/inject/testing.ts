@@ -1,0 +1,88 @@
+// Test support: loading AdmissionReview fixtures and building settings and namespaces.
+import { readFileSync } from "node:fs";
+import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import type { InjectionSettings, MutationInput, NamespaceInfo } from "./settings.ts";
+
+export interface Review {
+  pod: V1Pod;
+  operation: string;
+  namespace: string;
+}
+
+export function loadReview(fixture: string): Review {
+  const text = readFileSync(new URL(`./fixtures/${fixture}`, import.meta.url), "utf8");
+  const review = parse(text) as {
+    request: { operation: string; namespace: string; object: V1Pod | null; oldObject?: V1Pod };
+  };
+  const { request } = review;
+  return {
+    pod: (request.object ?? request.oldObject) as V1Pod,
+    operation: request.operation,
+    namespace: request.namespace,
+  };
+}
+
+export function settings(overrides: Partial<InjectionSettings> = {}): InjectionSettings {
+  return {
+    policyName: "java-fleet",
+    policyGeneration: 3,
+    dryRun: false,
+    agentVersion: "2.9.1",
+    initImage: "ghcr.io/fleetscope/pyroscope-agent:2.9.1",
+    initResources: {},
+    serverAddress: "http://pyroscope.pyroscope.svc:4040",
+    applicationNameTemplate: "{namespace}/{workload}",
+    profiles: { event: "itimer", interval: "10ms" },
+    uploadInterval: "10s",
+    labels: {},
+    sysPtrace: "Auto",
+    containers: { detect: "Java", names: [] },
+    ...overrides,
+  };
+}
+
+export function namespace(name: string, enforce?: string): NamespaceInfo {
+  return {
+    name,
+    labels: enforce ? { "pod-security.kubernetes.io/enforce": enforce } : {},
+  };
+}
+
+/** The mutation input for a fixture; pass `null` for "no matching policy". */
+export function input(
+  fixture: string,
+  s: InjectionSettings | null = settings(),
+  enforce?: string,
+): MutationInput {
+  const review = loadReview(fixture);
+  return {
+    pod: review.pod,
+    operation: review.operation,
+    namespace: namespace(review.namespace, enforce),
+    settings: s ?? undefined,
+  };
+}
+
+export function container(pod: V1Pod, name: string): V1Container {
+  const c = pod.spec?.containers.find((x) => x.name === name);
+  if (!c) throw new Error(`no container ${name}`);
+  return c;
+}
+
+export function envVar(c: V1Container, name: string): V1EnvVar | undefined {
+  return (c.env ?? []).findLast((e) => e.name === name);
+}
+
+export function envValue(c: V1Container, name: string): string | undefined {
+  return envVar(c, name)?.value;
+}
+
+/** `-Dpyroscope.<key>=<value>` from an options string. */
+export function property(options: string | undefined, key: string): string | undefined {
+  const prefix = `-Dpyroscope.${key}=`;
+  return options
+    ?.split(" ")
+    .find((t) => t.startsWith(prefix))
+    ?.slice(prefix.length);
+}
