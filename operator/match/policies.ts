@@ -51,7 +51,10 @@ export function byPrecedence<P extends PolicyLike>(a: P, b: P): number {
   const pa = a.spec?.priority ?? 0;
   const pb = b.spec?.priority ?? 0;
   if (pa !== pb) return pb - pa;
-  return (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
+  // Code-unit order, not locale order: every replica must pick the same winner.
+  const na = a.metadata.name ?? "";
+  const nb = b.metadata.name ?? "";
+  return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
 /** Every policy that selects the pod, winner first. An absent podSelector selects all pods. */
