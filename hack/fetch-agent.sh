@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fetches the Pyroscope Java agent (io.pyroscope:agent) from Maven Central with Maven, checks its
+# pinned SHA-256 and caches it as pyroscope.jar; prints the jar's path on stdout.
+set -euo pipefail
+
+# 2.9.2 is the version Maven Central serves here (2.9.1, the operator's default, is not served).
+AGENT_VERSION=${PYROSCOPE_AGENT_VERSION:-2.9.2}
+declare -A SHA256=(
+  [2.9.2]=ad738199a90734f7b8392bae1ab892027d411acb953ef1f00cd6e8e7c669ff8f
+)
+cache=${FLEETSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetscope}
+dir="$cache/agent/io.pyroscope-agent-$AGENT_VERSION"
+jar="$dir/pyroscope.jar"
+
+# `--dir` only names the cache directory, for callers that must not wait for a download.
+if [ "${1:-}" = --dir ]; then
+  echo "$dir"
+  exit 0
+fi
+
+want=${SHA256[$AGENT_VERSION]:-}
+if [ -z "$want" ]; then
+  echo "error: no pinned SHA-256 for io.pyroscope:agent:$AGENT_VERSION; add it to $0" >&2
+  exit 1
+fi
+mkdir -p "$dir"
+exec 9>"$dir/.lock"
+flock 9
+
+if [ -f "$jar" ] && echo "$want  $jar" | sha256sum --check --status; then
+  echo "$jar"
+  exit 0
+fi
+if ! command -v mvn >/dev/null 2>&1; then
+  echo "error: Maven (mvn) is required to fetch the Pyroscope Java agent; install Maven and retry" >&2
+  exit 1
+fi
+
+echo "  fetching io.pyroscope:agent:$AGENT_VERSION from Maven Central..." >&2
+tmp=$(mktemp -d "$dir/.fetch.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mvn -q -B -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+  -Dartifact="io.pyroscope:agent:$AGENT_VERSION" -DoutputDirectory="$tmp" -Dmdep.overWriteReleases=true >&2
+got=$(sha256sum "$tmp/agent-$AGENT_VERSION.jar" | cut -d' ' -f1)
+if [ "$got" != "$want" ]; then
+  echo "error: io.pyroscope:agent:$AGENT_VERSION has SHA-256 $got, expected $want" >&2
+  exit 1
+fi
+mv "$tmp/agent-$AGENT_VERSION.jar" "$jar"
+echo "  agent $AGENT_VERSION verified (sha256 $got)" >&2
+echo "$jar"
