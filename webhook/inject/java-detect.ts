@@ -31,8 +31,8 @@ export function parseImage(image: string | undefined): ImageRef {
   return { path: segments.join("/"), tag };
 }
 
-/** Repository paths of JDK/JRE distributions and Java application servers and build tools. */
-const JAVA_IMAGES: readonly [pattern: RegExp, what: string][] = [
+/** Repository paths of JDK/JRE distributions, whose tags start with the Java version. */
+const JDK_IMAGES: readonly [pattern: RegExp, what: string][] = [
   [/(^|\/)eclipse-temurin$/, "Eclipse Temurin"],
   [/(^|\/)openjdk$/, "OpenJDK"],
   [/^adoptopenjdk(\/|$)/, "AdoptOpenJDK"],
@@ -48,6 +48,10 @@ const JAVA_IMAGES: readonly [pattern: RegExp, what: string][] = [
   [/(^|\/)openjdk-\d+(-runtime)?$/, "Red Hat UBI OpenJDK"],
   [/^distroless\/java/, "distroless Java"],
   [/^bitnami\/java$/, "Bitnami Java"],
+];
+
+/** Java application servers and build tools, whose tags start with their own version. */
+const JAVA_APP_IMAGES: readonly [pattern: RegExp, what: string][] = [
   [/(^|\/)tomcat$/, "Apache Tomcat"],
   [/(^|\/)jetty$/, "Eclipse Jetty"],
   [/(^|\/)maven$/, "Apache Maven"],
@@ -56,6 +60,8 @@ const JAVA_IMAGES: readonly [pattern: RegExp, what: string][] = [
   [/(^|\/)(open-liberty|websphere-liberty)$/, "Liberty"],
   [/^payara\//, "Payara"],
 ];
+
+const JAVA_IMAGES = [...JDK_IMAGES, ...JAVA_APP_IMAGES];
 
 /** Set by JDK images or read by JVMs and their start scripts. */
 const JAVA_ENV = [
@@ -131,8 +137,9 @@ export function sidecarEvidence(c: V1Container): string | undefined {
 }
 
 /** `8`, `8u392-b08-jre`, `jdk8u392`, `1.8.0_392`, `9.0-jdk8-temurin`, ... */
-const JAVA8_TAG =
-  /^((jdk|jre|openjdk)-?)?(8|1\.8)(u\d+|\.0)?([-_.b]|$)|[-_](jdk|jre|openjdk)-?(8|1\.8)(u\d+)?([-_.]|$)/;
+const JAVA8_VERSION_TAG = /^((jdk|jre|openjdk)-?)?(8|1\.8)(u\d+|\.0)?([-_.b]|$)/;
+/** `9.0-jdk8-temurin`: application images name the JDK after their own version. */
+const JAVA8_SUFFIX_TAG = /[-_](jdk|jre|openjdk)-?(8|1\.8)(u\d+)?([-_.]|$)/;
 const JAVA8_VERSION = /^(jdk-?)?(8u|1\.8)/;
 
 /**
@@ -145,6 +152,9 @@ export function looksLikeJava8(c: V1Container): boolean {
   const version = env.find((e) => e?.name === "JAVA_VERSION")?.value;
   if (typeof version === "string" && JAVA8_VERSION.test(version.toLowerCase())) return true;
   const { path, tag } = parseImage(c.image);
-  if (!tag || !JAVA_IMAGES.some(([p]) => p.test(path))) return false;
-  return JAVA8_TAG.test(tag);
+  if (!tag) return false;
+  if (JDK_IMAGES.some(([p]) => p.test(path))) {
+    return JAVA8_VERSION_TAG.test(tag) || JAVA8_SUFFIX_TAG.test(tag);
+  }
+  return JAVA_APP_IMAGES.some(([p]) => p.test(path)) && JAVA8_SUFFIX_TAG.test(tag);
 }

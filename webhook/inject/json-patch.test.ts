@@ -1,0 +1,91 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { applyPatch, diff, type JsonPatchOp } from "./json-patch.ts";
+
+describe("diff", () => {
+  const rows: [string, unknown, unknown, JsonPatchOp[]][] = [
+    ["equal documents", { a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }, []],
+    ["added member", { a: 1 }, { a: 1, b: 2 }, [{ op: "add", path: "/b", value: 2 }]],
+    ["removed member", { a: 1, b: 2 }, { a: 1 }, [{ op: "remove", path: "/b" }]],
+    ["changed scalar", { a: 1 }, { a: 2 }, [{ op: "replace", path: "/a", value: 2 }]],
+    [
+      "keys with / and ~ are escaped",
+      { labels: {} },
+      { labels: { "fleetscope.io/injected": "true", "a~b": "x" } },
+      [
+        { op: "add", path: "/labels/fleetscope.io~1injected", value: "true" },
+        { op: "add", path: "/labels/a~0b", value: "x" },
+      ],
+    ],
+    [
+      "prepended named elements are added at the front, not rewritten in place",
+      { env: [{ name: "A", value: "1" }] },
+      {
+        env: [
+          { name: "X", value: "x" },
+          { name: "A", value: "1" },
+        ],
+      },
+      [{ op: "add", path: "/env/0", value: { name: "X", value: "x" } }],
+    ],
+    [
+      "a changed named element is patched where it now sits",
+      { env: [{ name: "A" }, { name: "J", value: "-Xmx1g" }] },
+      { env: [{ name: "P" }, { name: "A" }, { name: "J", value: "-Xmx1g -javaagent:x" }] },
+      [
+        { op: "add", path: "/env/0", value: { name: "P" } },
+        { op: "replace", path: "/env/2/value", value: "-Xmx1g -javaagent:x" },
+      ],
+    ],
+    ["members holding undefined count as absent", { a: 1, b: undefined }, { a: 1 }, []],
+    [
+      "type change is a replace",
+      { a: [1] },
+      { a: { b: 1 } },
+      [{ op: "replace", path: "/a", value: { b: 1 } }],
+    ],
+  ];
+  for (const [what, from, to, ops] of rows) {
+    it(what, () => {
+      expect(diff(from, to)).to.deep.equal(ops);
+      const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v));
+      expect(roundTrip(applyPatch(from, ops))).to.deep.equal(roundTrip(to));
+    });
+  }
+
+  it("applying the diff of any two JSON documents gives the second", () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    const named = fc.array(
+      fc.record({ name: fc.constantFrom("a", "b", "c", "d"), v: fc.integer({ max: 3 }) }),
+      {
+        maxLength: 6,
+      },
+    );
+    fc.assert(
+      fc.property(fc.oneof(json, named), fc.oneof(json, named), (a, b) => {
+        const from = { doc: a };
+        const to = { doc: b };
+        expect(applyPatch(from, diff(from, to))).to.deep.equal(to);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("applyPatch", () => {
+  it("does not modify its input", () => {
+    const doc = { a: [1, 2] };
+    applyPatch(doc, [{ op: "add", path: "/a/-", value: 3 }]);
+    expect(doc).to.deep.equal({ a: [1, 2] });
+  });
+  const bad: [string, JsonPatchOp][] = [
+    ["missing parent", { op: "add", path: "/x/y", value: 1 }],
+    ["index past the end", { op: "add", path: "/a/5", value: 1 }],
+    ["replace of a missing member", { op: "replace", path: "/b", value: 1 }],
+    ["remove past the end", { op: "remove", path: "/a/2" }],
+    ["non-numeric index", { op: "add", path: "/a/01", value: 1 }],
+  ];
+  for (const [what, op] of bad) {
+    it(`rejects ${what}`, () => expect(() => applyPatch({ a: [1, 2] }, [op])).to.throw());
+  }
+});
