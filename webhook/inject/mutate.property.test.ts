@@ -5,7 +5,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { applyPatch } from "./json-patch.ts";
 import { mutate } from "./mutate.ts";
-import type { InjectionSettings, MutationInput } from "./settings.ts";
+import type { InjectionSettings, MutationInput, NamespaceInfo } from "./settings.ts";
 import { settings } from "./testing.ts";
 
 const FLAG = "-javaagent:/fleetscope/agent/pyroscope.jar";
@@ -150,10 +150,12 @@ const inputArb: fc.Arbitrary<MutationInput> = fc.record({
   pod: podArb,
   settings: settingsArb,
   operation: fc.constantFrom("CREATE", "CREATE", "CREATE", "UPDATE"),
-  namespace: fc.constantFrom(undefined, "privileged", "baseline", "restricted").map((level) => ({
-    name: "ns",
-    labels: level ? { "pod-security.kubernetes.io/enforce": level } : {},
-  })),
+  namespace: fc.constantFrom(undefined, "privileged", "baseline", "restricted").map(
+    (level): NamespaceInfo => ({
+      name: "ns",
+      labels: level ? { "pod-security.kubernetes.io/enforce": level } : {},
+    }),
+  ),
 });
 
 /** $(VAR) references in an env value, skipping `$$` escapes as Kubernetes does. */
