@@ -1,6 +1,6 @@
 // Writes the files derived from the ProfilingPolicy schema (the CRD and the field reference);
 // with --check, fails when the committed files differ from what it would write.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
@@ -38,7 +38,10 @@ export function staleFiles(dir = root): string[] {
 }
 
 export function write(dir = root): void {
-  for (const [path, content] of generatedFiles()) writeFileSync(resolve(dir, path), content);
+  for (const [path, content] of generatedFiles()) {
+    mkdirSync(dirname(resolve(dir, path)), { recursive: true });
+    writeFileSync(resolve(dir, path), content);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
