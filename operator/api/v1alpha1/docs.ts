@@ -62,8 +62,11 @@ function rows(path: string, schema: OpenAPISchema): Row[] {
 
 function typeName(schema: OpenAPISchema): string {
   if (schema["x-kubernetes-int-or-string"]) return "quantity";
-  if (schema.enum !== undefined) return schema.enum.map(String).join(" \\| ");
-  if (schema.type === "array") return `[]${schema.items ? typeName(schema.items) : "?"}`;
+  if (schema.enum !== undefined) return schema.enum.map(String).join(" | ");
+  if (schema.type === "array") {
+    const item = schema.items ? typeName(schema.items) : "?";
+    return item.includes(" ") ? `[](${item})` : `[]${item}`;
+  }
   if (schema.type === "object" && typeof schema.additionalProperties === "object") {
     return `map[string]${typeName(schema.additionalProperties)}`;
   }
@@ -82,8 +85,13 @@ function constraints(schema: OpenAPISchema): string[] {
           : "";
   const r = range(schema.minimum, schema.maximum);
   if (r) notes.push(`Range ${r}.`);
-  if (schema.maxItems !== undefined)
-    notes.push(`${range(schema.minItems, schema.maxItems)} items.`);
+  if (schema.maxItems !== undefined) {
+    notes.push(
+      schema.minItems === undefined
+        ? `At most ${schema.maxItems} items.`
+        : `${schema.minItems} to ${schema.maxItems} items.`,
+    );
+  }
   const listType = schema["x-kubernetes-list-type"];
   if (listType === "set" || listType === "map") notes.push("No duplicates.");
   if (schema.maxProperties !== undefined) notes.push(`At most ${schema.maxProperties} entries.`);
