@@ -1,0 +1,133 @@
+// The admission pipeline end to end in memory: which requests are injected, skipped or audited.
+import { expect } from "chai";
+import { withDefaults } from "../operator/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../operator/api/v1alpha1/types.ts";
+import { createAdmit } from "./admit.ts";
+import { applyPatch, type JsonPatchOp } from "./inject/json-patch.ts";
+import { settingsFromPolicy } from "./policy-settings.ts";
+import type { AdmissionRequest } from "./server/admission-review.ts";
+
+const policy = (name: string, spec: ProfilingPolicySpecInput = {}): ProfilingPolicy =>
+  ({
+    apiVersion: "fleetscope.io/v1alpha1",
+    kind: "ProfilingPolicy",
+    metadata: { name, generation: 3 },
+    spec: withDefaults(spec),
+  }) as ProfilingPolicy;
+
+const namespaces: Record<string, { metadata: { name: string; labels: Record<string, string> } }> = {
+  shop: { metadata: { name: "shop", labels: { "fleetscope.io/profiling": "enabled" } } },
+  "kube-system": {
+    metadata: { name: "kube-system", labels: { "fleetscope.io/profiling": "enabled" } },
+  },
+};
+
+const javaPod = {
+  metadata: {
+    generateName: "checkout-7d9f8b6c4d-",
+    labels: { "app.kubernetes.io/name": "checkout" },
+  },
+  spec: { containers: [{ name: "app", image: "eclipse-temurin:21-jre" }] },
+};
+
+const request = (over: Partial<AdmissionRequest> = {}): AdmissionRequest => ({
+  uid: "u1",
+  kind: { group: "", version: "v1", kind: "Pod" },
+  operation: "CREATE",
+  namespace: "shop",
+  object: javaPod,
+  ...over,
+});
+
+function admitWith(policies: ProfilingPolicy[]) {
+  return createAdmit({
+    policies: () => policies,
+    namespace: (n) => namespaces[n],
+    operatorNamespace: "fleetscope",
+    settingsFor: (p) =>
+      settingsFromPolicy(p, {
+        clusterName: "prod",
+        serverAddress: "http://pyroscope.pyroscope.svc:4040",
+      }),
+  });
+}
+
+describe("admit", () => {
+  const cases: {
+    name: string;
+    policies: ProfilingPolicy[];
+    req: AdmissionRequest;
+    result: string;
+    reason: string;
+  }[] = [
+    {
+      name: "a Java pod in an opted-in namespace is injected",
+      policies: [policy("p")],
+      req: request(),
+      result: "injected",
+      reason: "injected",
+    },
+    {
+      name: "no policy: skipped",
+      policies: [],
+      req: request(),
+      result: "skipped",
+      reason: "no-policy",
+    },
+    {
+      name: "kube-system is never injected",
+      policies: [policy("p")],
+      req: request({ namespace: "kube-system" }),
+      result: "skipped",
+      reason: "no-policy",
+    },
+    {
+      name: "an unknown namespace is treated as unlabelled",
+      policies: [policy("p")],
+      req: request({ namespace: "new" }),
+      result: "skipped",
+      reason: "no-policy",
+    },
+    {
+      name: "a dry-run policy audits only",
+      policies: [policy("p", { dryRun: true })],
+      req: request(),
+      result: "dry-run",
+      reason: "dry-run",
+    },
+    {
+      name: "UPDATE is never patched",
+      policies: [policy("p")],
+      req: request({ operation: "UPDATE" }),
+      result: "skipped",
+      reason: "not-create",
+    },
+    {
+      name: "another kind is ignored",
+      policies: [policy("p")],
+      req: request({ kind: { group: "apps", version: "v1", kind: "Deployment" } }),
+      result: "skipped",
+      reason: "not-a-pod",
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const a = admitWith(c.policies)(c.req);
+      expect([a.result, a.reason]).to.deep.equal([c.result, c.reason]);
+      if (c.result === "skipped" && c.reason !== "no-policy") expect(a.patch).to.deep.equal([]);
+    });
+  }
+
+  it("the winning policy is the one with the highest priority", () => {
+    const a = admitWith([policy("low"), policy("high", { priority: 5 })])(request());
+    const pod = applyPatch(structuredClone(javaPod), a.patch as JsonPatchOp[]);
+    expect(pod.metadata.labels).to.include({ "fleetscope.io/policy": "high" });
+  });
+
+  it("{cluster} in the application name becomes the configured cluster name", () => {
+    const a = admitWith([policy("p", { agent: { applicationName: "{cluster}/{workload}" } })])(
+      request(),
+    );
+    expect(JSON.stringify(a.patch)).to.include("-Dpyroscope.application.name=prod/checkout");
+  });
+});

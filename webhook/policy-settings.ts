@@ -1,0 +1,61 @@
+// Resolves a ProfilingPolicy (defaults applied) into the settings the pure mutation takes, so
+// the mutation never needs to know the CRD's shape.
+import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
+import type { InjectionSettings } from "./inject/settings.ts";
+
+export interface SettingsContext {
+  /** Replaces {cluster} in the application name template. */
+  clusterName: string;
+  /** Where this policy's agents write (the monolithic Service, the distributor, or external). */
+  serverAddress: string;
+}
+
+export function settingsFromPolicy(
+  policy: ProfilingPolicy,
+  ctx: SettingsContext,
+): InjectionSettings {
+  const { spec } = policy;
+  const { agent } = spec;
+  const settings: InjectionSettings = {
+    policyName: policy.metadata.name ?? "",
+    policyGeneration: policy.metadata.generation ?? 0,
+    dryRun: spec.dryRun,
+    agentVersion: agent.version,
+    initImage: `${agent.image}:${agent.version}`,
+    // Quantities may be written as numbers in YAML; the pod spec wants strings.
+    initResources: JSON.parse(
+      JSON.stringify(agent.resources, (_k, v) => (typeof v === "number" ? String(v) : v)),
+    ),
+    serverAddress: ctx.serverAddress,
+    applicationNameTemplate: agent.applicationName.replaceAll("{cluster}", ctx.clusterName),
+    profiles: {
+      event: agent.profiles.cpu.event,
+      interval: agent.profiles.cpu.interval,
+      ...(agent.profiles.alloc === undefined ? {} : { alloc: agent.profiles.alloc }),
+      ...(agent.profiles.lock === undefined ? {} : { lock: agent.profiles.lock }),
+    },
+    uploadInterval: agent.uploadInterval,
+    logLevel: agent.logLevel,
+    labels: agent.labels,
+    sysPtrace: agent.capabilities.sysPtrace,
+    containers: {
+      detect: spec.selector.containers.detect,
+      names: spec.selector.containers.names ?? [],
+    },
+    extraProperties: {
+      "ingest.max.tries": String(agent.ingestMaxTries),
+      "push.queue.capacity": String(agent.pushQueueCapacity),
+      ...(agent.httpHeaders ? { "http.headers": JSON.stringify(agent.httpHeaders) } : {}),
+    },
+  };
+  if (spec.pyroscope.tenantID) settings.tenantID = spec.pyroscope.tenantID;
+  const auth = spec.pyroscope.basicAuthSecretRef;
+  if (auth) {
+    settings.basicAuthSecret = {
+      name: auth.name,
+      userKey: auth.usernameKey,
+      passwordKey: auth.passwordKey,
+    };
+  }
+  return settings;
+}
