@@ -1,0 +1,178 @@
+// Data-path test: the webhook's real mutation of the checkout demo pod, run as the kubelet would
+// run it, sends profiles that carry the policy's name, labels and tenant.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
+import { expect } from "chai";
+import { parseAllDocuments } from "yaml";
+import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
+import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
+import {
+  applyPatch,
+  type InjectionSettings,
+  type MutationResult,
+  mutate,
+  names,
+} from "../../webhook/inject/index.ts";
+import { type Artifacts, buildArtifacts, repoRoot } from "./artifacts.ts";
+import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
+import { containerEnv, mapMountPaths } from "./kubelet.ts";
+import { poll } from "./process.ts";
+import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
+
+const CPU = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
+const ALLOC = "memory:alloc_in_new_tlab_bytes:bytes:space:bytes";
+const LOCK = "mutex:contentions:count:mutex:count";
+const TENANT = "shop-team";
+const POD_NAME = "checkout-7d9f6c8b5-x2k4q";
+
+/** A pod as the ReplicaSet controller would create it from the demo Deployment's template. */
+async function demoPod(): Promise<V1Pod> {
+  const text = await readFile(resolve(repoRoot, "examples/demo-service/deployment.yaml"), "utf8");
+  const deployment = parseAllDocuments(text)
+    .map((d) => d.toJS() as { kind?: string })
+    .find((d) => d.kind === "Deployment") as V1Deployment;
+  const template = deployment.spec!.template;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: POD_NAME,
+      namespace: deployment.metadata!.namespace,
+      labels: { ...template.metadata?.labels, "pod-template-hash": "7d9f6c8b5" },
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: "checkout-7d9f6c8b5",
+          uid: "0b6a4a9e-0000-4000-8000-000000000001",
+          controller: true,
+        },
+      ],
+    },
+    spec: structuredClone(template.spec!),
+  };
+}
+
+describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
+  this.timeout(300_000);
+  this.slow(60_000);
+
+  let artifacts: Artifacts;
+  let server: PyroscopeServer;
+  let app: JavaProcess;
+  let result: MutationResult;
+  let env: Record<string, string>;
+  let scratch: string;
+  const started = Date.now();
+  const range = (): TimeRange => ({ start: started - 60_000, end: Date.now() + 60_000 });
+  const client = (tenantId?: string) => new PyroscopeClient({ baseUrl: server.baseUrl, tenantId });
+
+  before(async function () {
+    this.timeout(600_000);
+    artifacts = await buildArtifacts();
+    server = await startPyroscope({ multitenancy: true });
+    const settings: InjectionSettings = {
+      policyName: "shop-java",
+      policyGeneration: 1,
+      dryRun: false,
+      agentVersion: "2.9.2",
+      initImage: "ghcr.io/fleetscope/pyroscope-agent:2.9.2",
+      initResources: {},
+      serverAddress: server.baseUrl,
+      tenantID: TENANT,
+      applicationNameTemplate: "{namespace}/{workload}",
+      profiles: { event: "itimer", interval: "10ms", alloc: "16k", lock: "10us" },
+      uploadInterval: "2s",
+      labels: { team: "payments" },
+      sysPtrace: "Never",
+      containers: { detect: "Java", names: [] },
+    };
+    const pod = await demoPod();
+    result = mutate({
+      pod,
+      namespace: { name: "shop", labels: {} },
+      settings,
+      operation: "CREATE",
+    });
+    expect(result.injected, JSON.stringify(result.skipped)).to.deep.equal(["checkout"]);
+    // Scheduled: the kubelet then knows the node; the Downward API resolves against this pod.
+    const scheduled = applyPatch(pod, result.patch);
+    scheduled.spec!.nodeName = "node-a";
+    const container = scheduled.spec!.containers.find((c) => c.name === "checkout")!;
+    scratch = await mkdtemp(join(tmpdir(), "fleetscope-tmp-"));
+    const mounts: Record<string, string> = {};
+    for (const m of container.volumeMounts ?? []) {
+      if (m.name === names.AGENT_VOLUME) mounts[m.mountPath] = dirname(artifacts.agentJar);
+      else if (m.name === names.TMP_VOLUME) mounts[m.mountPath] = scratch;
+    }
+    expect(Object.keys(mounts)).to.have.members([names.AGENT_DIR, names.TMP_DIR]);
+    env = mapMountPaths(containerEnv(scheduled, container), mounts);
+
+    app = await startJava({ jar: artifacts.demoJar, env });
+    const load = await driveLoad(app.baseUrl, {
+      paths: ["/hash?n=2000", "/hash?n=2000", "/reserve?n=5"],
+      durationMs: 8_000,
+      maxRequests: 5_000,
+      concurrency: 3,
+    });
+    expect(load.failures, "failed requests").to.equal(0);
+    await poll(
+      "CPU samples under computeHash",
+      async () => {
+        const fg = await client(TENANT).selectMergeStacktraces({
+          profileTypeId: CPU,
+          labelSelector: '{service_name="shop/checkout"}',
+          ...range(),
+        });
+        return fg.names.some((n) => n.endsWith(".computeHash")) ? true : undefined;
+      },
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_500));
+  });
+
+  after(async () => {
+    await app?.stop();
+    await server?.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("keeps the user's JAVA_TOOL_OPTIONS value next to the agent's", () => {
+    const jto = env.JAVA_TOOL_OPTIONS ?? "";
+    expect(jto).to.contain(`-javaagent:${artifacts.agentJar}`);
+    expect(jto).to.contain("-Xmx256m");
+    expect(jto).not.to.match(/\$\(/); // every reference was resolved
+    expect(app.logs()).to.contain("Picked up JAVA_TOOL_OPTIONS");
+  });
+
+  it("names the application after the workload and labels it per pod", async () => {
+    const c = client(TENANT);
+    expect(await c.labelValues("service_name", range())).to.deep.equal(["shop/checkout"]);
+    expect(await c.labelValues("namespace", range())).to.deep.equal(["shop"]);
+    expect(await c.labelValues("pod", range())).to.deep.equal([POD_NAME]);
+    expect(await c.labelValues("node", range())).to.deep.equal(["node-a"]);
+    expect(await c.labelValues("team", range())).to.deep.equal(["payments"]);
+  });
+
+  it("records the CPU, allocation and lock profiles the policy enables", async () => {
+    const ids = (await client(TENANT).profileTypes(range())).map((t) => t.id);
+    expect(ids).to.include.members([CPU, ALLOC, LOCK]);
+  });
+
+  it("shows computeHash as the widest own frame in CPU", async () => {
+    const fg = await client(TENANT).selectMergeStacktraces({
+      profileTypeId: CPU,
+      labelSelector: '{service_name="shop/checkout"}',
+      ...range(),
+    });
+    const rows = topOwnFunctions(fg, (n) => n.startsWith("com/shop/"), 5);
+    const table = renderTopTable(rows, { total: fg.total, unit: "nanoseconds", title: CPU });
+    expect(rows[0]?.name, table).to.match(/\.computeHash$|MessageDigest\.getInstance$/);
+  });
+
+  it("sends the profiles to the policy's tenant only", async () => {
+    expect(await client("another-team").profileTypes(range())).to.deep.equal([]);
+  });
+});
