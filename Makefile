@@ -38,6 +38,14 @@ lint: deps ## Lint and check formatting (biome) and type-check (tsc --noEmit).
 fmt: deps ## Format and fix what biome can fix.
 	npm run --silent format
 
+.PHONY: generate
+generate: deps ## Regenerate the CRD and docs/profilingpolicy.md from operator/api/v1alpha1.
+	node hack/gen-api.ts
+
+.PHONY: verify-generated
+verify-generated: deps ## Fail when the committed CRD or field reference differ from the schema.
+	node hack/gen-api.ts --check
+
 .PHONY: test-unit
 test-unit: deps ## Unit tests (pure functions, no cluster).
 	npm run --silent test:unit
@@ -47,7 +55,7 @@ test-integration: deps ## Integration tests against the local control plane (sta
 	hack/with-cluster.sh npm run --silent test:integration
 
 .PHONY: test
-test: lint test-unit test-integration ## Everything CI runs: lint, type-check, unit and integration tests.
+test: lint verify-generated test-unit test-integration ## Everything CI runs: lint, type-check, unit and integration tests.
 
 ##@ Local control plane
 

@@ -85,26 +85,31 @@ const labels = Type.Record(
   },
 );
 
-const httpHeaders = Type.Record(Type.String(), Type.String({ maxLength: 1024 }), {
-  description:
-    "Extra HTTP headers on every upload. Not for credentials: use spec.pyroscope.tenantID and basicAuthSecretRef.",
-  maxProperties: 8,
-  "x-kubernetes-validations": [
-    celRule<Record<string, string>>(
-      "self.all(k, k.matches('^[A-Za-z0-9-]{1,64}$'))",
-      "spec.agent.httpHeaders keys must be HTTP header names ([A-Za-z0-9-], up to 64 characters)",
-      (self) => Object.keys(self).every((k) => /^[A-Za-z0-9-]{1,64}$/.test(k)),
-    ),
-    celRule<Record<string, string>>(
-      "self.all(k, !(k.lowerAscii() in ['authorization', 'x-scope-orgid']))",
-      "spec.agent.httpHeaders must not set Authorization or X-Scope-OrgID; use spec.pyroscope.basicAuthSecretRef and spec.pyroscope.tenantID",
-      (self) =>
-        Object.keys(self).every(
-          (k) => !["authorization", "x-scope-orgid"].includes(k.toLowerCase()),
-        ),
-    ),
-  ],
-});
+// Values travel inside JAVA_TOOL_OPTIONS, which the JVM splits on whitespace.
+const httpHeaders = Type.Record(
+  Type.String(),
+  Type.String({ maxLength: 1024, pattern: "^[^\\s]+$" }),
+  {
+    description:
+      "Extra HTTP headers on every upload. Not for credentials: use spec.pyroscope.tenantID and basicAuthSecretRef.",
+    maxProperties: 8,
+    "x-kubernetes-validations": [
+      celRule<Record<string, string>>(
+        "self.all(k, k.matches('^[A-Za-z0-9-]{1,64}$'))",
+        "spec.agent.httpHeaders keys must be HTTP header names ([A-Za-z0-9-], up to 64 characters)",
+        (self) => Object.keys(self).every((k) => /^[A-Za-z0-9-]{1,64}$/.test(k)),
+      ),
+      celRule<Record<string, string>>(
+        "self.all(k, !(k.lowerAscii() in ['authorization', 'x-scope-orgid']))",
+        "spec.agent.httpHeaders must not set Authorization or X-Scope-OrgID; use spec.pyroscope.basicAuthSecretRef and spec.pyroscope.tenantID",
+        (self) =>
+          Object.keys(self).every(
+            (k) => !["authorization", "x-scope-orgid"].includes(k.toLowerCase()),
+          ),
+      ),
+    ],
+  },
+);
 
 export const Agent = Type.Object(
   {
