@@ -1,0 +1,153 @@
+// The status of a policy as a pure function of what the reconcile observed: Pyroscope's
+// workloads, the webhook, the namespaces it selects and its conflicts with other policies.
+import type { Condition, ProfilingPolicy, ProfilingPolicyStatus } from "../api/v1alpha1/types.ts";
+import { type ConditionInput, setConditions } from "./conditions.ts";
+
+export interface ObservedWorkload {
+  component: string;
+  kind: string;
+  name: string;
+  /** Undefined when the workload does not exist (yet). */
+  replicas?: number;
+  readyReplicas?: number;
+}
+
+export interface PolicyObservation {
+  policy: ProfilingPolicy;
+  endpoints: { writeURL: string; readURL: string };
+  workloads: ObservedWorkload[];
+  webhookReady: boolean;
+  selectedNamespaces: string[];
+  conflicts: { namespace: string; winner: string }[];
+  /** Set when applying the rendered objects failed. */
+  applyError?: string;
+  now: Date;
+}
+
+const isReady = (w: ObservedWorkload) =>
+  w.replicas !== undefined && (w.readyReplicas ?? 0) >= w.replicas;
+
+export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
+  const { policy } = o;
+  const generation = policy.metadata.generation ?? 0;
+  const external = policy.spec.pyroscope.mode === "External";
+  const ready = o.workloads.filter(isReady);
+  const pyroscopeReady =
+    external || (o.workloads.length > 0 && ready.length === o.workloads.length);
+  const notReady = o.workloads.filter((w) => !isReady(w)).map((w) => w.component);
+
+  const conditions: ConditionInput[] = [
+    external
+      ? {
+          type: "PyroscopeReady",
+          status: "True",
+          reason: "External",
+          message: `Agents write to ${o.endpoints.writeURL}; the operator does not manage it.`,
+        }
+      : pyroscopeReady
+        ? {
+            type: "PyroscopeReady",
+            status: "True",
+            reason: "ComponentsReady",
+            message: `${ready.length}/${o.workloads.length} components ready.`,
+          }
+        : {
+            type: "PyroscopeReady",
+            status: "False",
+            reason: "ComponentsNotReady",
+            message: `Waiting for ${notReady.join(", ")}.`,
+          },
+    o.webhookReady
+      ? {
+          type: "WebhookReady",
+          status: "True",
+          reason: "WebhookConfigured",
+          message: "The webhook is registered and serving.",
+        }
+      : {
+          type: "WebhookReady",
+          status: "False",
+          reason: "WebhookNotConfigured",
+          message: "The webhook configuration has not been applied yet.",
+        },
+    o.conflicts.length > 0
+      ? {
+          type: "Conflict",
+          status: "True",
+          reason: "OutrankedByPolicy",
+          message: o.conflicts.map((c) => `${c.namespace}: ${c.winner} wins`).join("; "),
+        }
+      : {
+          type: "Conflict",
+          status: "False",
+          reason: "NoConflict",
+          message: "No policy of higher precedence selects the same namespaces.",
+        },
+    o.applyError
+      ? { type: "Degraded", status: "True", reason: "ApplyFailed", message: o.applyError }
+      : { type: "Degraded", status: "False", reason: "AsExpected", message: "" },
+  ];
+  const allReady = pyroscopeReady && o.webhookReady && !o.applyError;
+  conditions.push(
+    allReady
+      ? {
+          type: "Ready",
+          status: "True",
+          reason: "Ready",
+          message: policy.spec.dryRun
+            ? "Auditing: pods are annotated, not changed."
+            : "Pods in selected namespaces get the agent.",
+        }
+      : {
+          type: "Ready",
+          status: "False",
+          reason: "NotReady",
+          message: "See PyroscopeReady, WebhookReady and Degraded.",
+        },
+  );
+
+  const status: ProfilingPolicyStatus = {
+    ...policy.status,
+    observedGeneration: generation,
+    conditions: setConditions(
+      policy.status?.conditions as Condition[] | undefined,
+      conditions,
+      generation,
+      o.now,
+    ),
+    pyroscope: {
+      writeURL: o.endpoints.writeURL,
+      readURL: o.endpoints.readURL,
+      readyComponents: external ? "external" : `${ready.length}/${o.workloads.length}`,
+      components: o.workloads.map((w) => ({
+        name: w.component,
+        kind: w.kind,
+        replicas: w.replicas ?? 0,
+        readyReplicas: w.readyReplicas ?? 0,
+      })),
+    },
+    selectedNamespaces: [...o.selectedNamespaces].sort(),
+  };
+  return status;
+}
+
+/** Whether writing `next` would change anything; avoids empty status writes. */
+export function statusChanged(
+  current: ProfilingPolicyStatus | undefined,
+  next: ProfilingPolicyStatus,
+): boolean {
+  return JSON.stringify(canonical(current ?? {})) !== JSON.stringify(canonical(next));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, x]) => [k, canonical(x)]),
+    );
+  }
+  return v;
+}
