@@ -79,7 +79,7 @@ kubectl: ## Print the path of the kubectl built with the control plane.
 
 .PHONY: install
 install: deps ## Install the CRDs into the cluster of $KUBECONFIG.
-	"$$(hack/build-controlplane.sh | tail -n 1)/kubectl" apply --server-side -f crds/
+	"$$(hack/build-controlplane.sh | tail -n 1)/kubectl" apply --server-side --force-conflicts -f crds/
 
 .PHONY: uninstall
 uninstall: ## Remove the CRDs (and every ProfilingPolicy) from the cluster of $KUBECONFIG.

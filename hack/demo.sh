@@ -13,7 +13,7 @@ step "Local control plane (real kube-apiserver, etcd, controller-manager, schedu
 
 if [ -f "$root/crds/fleetscope.io_profilingpolicies.yaml" ]; then
   step "Installing the ProfilingPolicy CRD"
-  "$kubectl" apply --server-side -f "$root/crds/" | sed 's/^/    /'
+  "$kubectl" apply --server-side --force-conflicts -f "$root/crds/" | sed 's/^/    /'
   "$kubectl" wait --for=condition=Established crd/profilingpolicies.fleetscope.io --timeout=30s >/dev/null
   step "kubectl explain profilingpolicy.spec"
   "$kubectl" explain profilingpolicy.spec | sed 's/^/    /' | head -40

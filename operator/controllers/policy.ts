@@ -1,0 +1,195 @@
+// Reconciles one ProfilingPolicy: ensures its Pyroscope namespace, applies the rendered objects
+// with server-side apply, prunes objects it rendered before but no longer does, reads the
+// workloads' readiness and writes status — only when something changed.
+
+import type { ProfilingPolicy } from "../api/v1alpha1/types.ts";
+import type { Reconciler } from "../controller/worker.ts";
+import { TerminalError } from "../controller/worker.ts";
+import { ApiError, isNotFound, type KubeClient } from "../kube/client.ts";
+import type { EventRecorder } from "../kube/events.ts";
+import {
+  apply,
+  applyStatus,
+  collectionPath,
+  type ObjectRef,
+  objectPath,
+} from "../kube/resources.ts";
+import { type NamespaceLike, namespaceConflicts, selectsNamespace } from "../match/policies.ts";
+import type { PolicyCache } from "../policy-cache.ts";
+import { expectedWorkloads, LABEL_POLICY, renderPyroscope } from "../render/pyroscope/index.ts";
+import { policyLabelValue } from "../render/pyroscope/names.ts";
+import { pyroscopeEndpoints } from "../render/pyroscope/urls.ts";
+import { type ObservedWorkload, policyStatus, statusChanged } from "../status/policy-status.ts";
+
+/** Kinds the renderers produce, in the order objects are pruned (dependents first). */
+const PRUNABLE_KINDS = [
+  "PodDisruptionBudget",
+  "Deployment",
+  "StatefulSet",
+  "Service",
+  "ConfigMap",
+  "ServiceAccount",
+];
+
+/** While Pyroscope is coming up, look again this often; afterwards the watches drive it. */
+const POLL_NOT_READY_MS = 3_000;
+const RESYNC_MS = 5 * 60_000;
+
+export interface PolicyReconcilerDeps {
+  client: KubeClient;
+  policies: PolicyCache;
+  namespaces: () => NamespaceLike[];
+  operatorNamespace: string;
+  webhookReady: () => boolean;
+  events: EventRecorder;
+  now?: () => Date;
+}
+
+const policyRef = (p: ProfilingPolicy) => ({
+  apiVersion: "fleetscope.io/v1alpha1",
+  kind: "ProfilingPolicy",
+  name: p.metadata.name ?? "",
+  uid: p.metadata.uid,
+});
+
+export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
+  const { client } = deps;
+
+  async function ensureNamespace(name: string) {
+    try {
+      await client.request("GET", objectPath("Namespace", name));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // Created, never owned: a namespace may hold more than this policy's Pyroscope.
+      await client
+        .request("POST", collectionPath("Namespace"), {
+          body: {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name, labels: { "app.kubernetes.io/managed-by": "fleetscope" } },
+          },
+        })
+        .catch((e) => {
+          if (!(e instanceof ApiError && e.status === 409)) throw e;
+        });
+    }
+  }
+
+  async function prune(policy: ProfilingPolicy, keep: Set<string>): Promise<number> {
+    const selector = `${LABEL_POLICY}=${policyLabelValue(policy.metadata.name ?? "")},app.kubernetes.io/managed-by=fleetscope`;
+    let pruned = 0;
+    for (const kind of PRUNABLE_KINDS) {
+      const list = await client.request<{ items: ObjectRef[] }>("GET", collectionPath(kind), {
+        query: { labelSelector: selector },
+      });
+      for (const item of list.items) {
+        const key = `${kind}/${item.metadata.namespace}/${item.metadata.name}`;
+        const owners = (item.metadata.ownerReferences ?? []) as { uid?: string }[];
+        if (keep.has(key) || !owners.some((o) => o.uid === policy.metadata.uid)) continue;
+        await client
+          .request("DELETE", objectPath(kind, item.metadata.name, item.metadata.namespace), {
+            query: { propagationPolicy: "Background" },
+          })
+          .catch((e) => {
+            if (!isNotFound(e)) throw e;
+          });
+        pruned++;
+      }
+    }
+    return pruned;
+  }
+
+  async function observeWorkloads(policy: ProfilingPolicy): Promise<ObservedWorkload[]> {
+    return Promise.all(
+      expectedWorkloads(policy).map(async (w) => {
+        try {
+          const obj = await client.request<{
+            spec?: { replicas?: number };
+            status?: { readyReplicas?: number };
+          }>("GET", objectPath(w.kind, w.name, w.namespace));
+          return {
+            component: w.component,
+            kind: w.kind,
+            name: w.name,
+            replicas: obj.spec?.replicas ?? 1,
+            readyReplicas: obj.status?.readyReplicas ?? 0,
+          };
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          return { component: w.component, kind: w.kind, name: w.name };
+        }
+      }),
+    );
+  }
+
+  return async (name) => {
+    const entry = deps.policies.get(name);
+    if (!entry) return undefined; // deleted: owner references let the garbage collector clean up
+    const now = deps.now?.() ?? new Date();
+    if (!entry.policy) {
+      throw new TerminalError(`policy ${name} is invalid: ${entry.error}`);
+    }
+    const policy = entry.policy;
+    if (policy.metadata.deletionTimestamp) return undefined;
+
+    let applyError: string | undefined;
+    if (policy.spec.pyroscope.mode !== "External") {
+      try {
+        await ensureNamespace(policy.spec.pyroscope.namespace);
+        const desired = renderPyroscope(policy, { operatorNamespace: deps.operatorNamespace });
+        for (const obj of desired) await apply(client, obj as unknown as ObjectRef);
+        const keep = new Set(
+          desired.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
+        );
+        const pruned = await prune(policy, keep);
+        if (pruned > 0) {
+          deps.events.record(
+            policyRef(policy),
+            "Normal",
+            "Pruned",
+            `Removed ${pruned} objects no longer rendered.`,
+          );
+        }
+      } catch (err) {
+        applyError = err instanceof Error ? err.message : String(err);
+        deps.events.record(policyRef(policy), "Warning", "ApplyFailed", applyError);
+      }
+    }
+
+    const namespaces = deps.namespaces();
+    const all = deps.policies.list();
+    const status = policyStatus({
+      policy,
+      endpoints: pyroscopeEndpoints(policy),
+      workloads: applyError ? [] : await observeWorkloads(policy),
+      webhookReady: deps.webhookReady(),
+      selectedNamespaces: namespaces
+        .filter((ns) => selectsNamespace(policy, ns, deps.operatorNamespace))
+        .map((ns) => ns.metadata?.name ?? ""),
+      conflicts: namespaceConflicts(all, namespaces, deps.operatorNamespace).get(name) ?? [],
+      applyError,
+      now,
+    });
+    if (statusChanged(policy.status, status)) {
+      const wasReady = policy.status?.conditions?.find((c) => c.type === "Ready")?.status;
+      const isReady = status.conditions?.find((c) => c.type === "Ready")?.status;
+      await applyStatus(client, {
+        apiVersion: "fleetscope.io/v1alpha1",
+        kind: "ProfilingPolicy",
+        metadata: { name },
+        status,
+      });
+      if (wasReady !== isReady && isReady === "True") {
+        deps.events.record(
+          policyRef(policy),
+          "Normal",
+          "Ready",
+          `Pyroscope ready at ${status.pyroscope?.writeURL}.`,
+        );
+      }
+    }
+    if (applyError) throw new Error(applyError);
+    const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
+    return { requeueAfterMs: ready ? RESYNC_MS : POLL_NOT_READY_MS };
+  };
+}

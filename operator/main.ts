@@ -1,0 +1,45 @@
+// The operator's entry point: read settings, connect with the ambient kubeconfig (in-cluster
+// ServiceAccount or $KUBECONFIG), run until SIGTERM/SIGINT, then shut down gracefully.
+import { KubeConfig } from "@kubernetes/client-node";
+import pino from "pino";
+import { ConfigError, loadConfig } from "./config/config.ts";
+import { startOperator } from "./manager.ts";
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`fleetscope: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel, base: { pod: config.podName } });
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const operator = await startOperator(config, kc, { logger });
+  logger.info(
+    { url: operator.server.url, namespace: config.namespace },
+    "fleetscope operator started",
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    await operator.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  process.stderr.write(`fleetscope: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,266 @@
+// Assembles the operator process: caches (watch → cache), the webhook server that reads them,
+// and — on the elected leader only — the controllers (queue → reconcile → apply/status).
+import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { createAdmit } from "../webhook/admit.ts";
+import type { InjectionSettings } from "../webhook/inject/settings.ts";
+import { settingsFromPolicy } from "../webhook/policy-settings.ts";
+import { startWebhookServer, type WebhookServer } from "../webhook/server/server.ts";
+import { bundleFromSecret, ensureCertificates } from "../webhook/tls/cert-store.ts";
+import type { CertBundle } from "../webhook/tls/certificates.ts";
+import type { ProfilingPolicy } from "./api/v1alpha1/types.ts";
+import type { OperatorConfig } from "./config/config.ts";
+import { type Clock, realClock } from "./controller/clock.ts";
+import { Controller } from "./controller/controller.ts";
+import { controllerMetrics } from "./controller/metrics.ts";
+import { namespaceLabelReconciler } from "./controllers/namespace-labels.ts";
+import { policyReconciler } from "./controllers/policy.ts";
+import { WEBHOOK_KEY, webhookConfigReconciler } from "./controllers/webhook-config.ts";
+import { KubeClient } from "./kube/client.ts";
+import { eventRecorder } from "./kube/events.ts";
+import { Informer, type KubeObject } from "./kube/informer.ts";
+import { LeaderElector } from "./kube/leader.ts";
+import { apiListerWatcher } from "./kube/lister-watcher.ts";
+import { collectionPath } from "./kube/resources.ts";
+import type { NamespaceLike } from "./match/policies.ts";
+import { PolicyCache } from "./policy-cache.ts";
+import { pyroscopeEndpoints } from "./render/pyroscope/urls.ts";
+
+export interface Operator {
+  server: WebhookServer;
+  registry: Registry;
+  isLeader(): boolean;
+  /** Stops controllers, releases the lease, closes the server and the watches. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Called when leadership is lost; the default exits so a fresh process campaigns again. */
+  onLostLeadership?: () => void;
+}
+
+export async function startOperator(
+  config: OperatorConfig,
+  kc: KubeConfig,
+  opts: StartOptions,
+): Promise<Operator> {
+  const { logger } = opts;
+  const clock = opts.clock ?? realClock;
+  const client = new KubeClient(kc);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = controllerMetrics(registry);
+  const events = eventRecorder(
+    client,
+    clock,
+    {
+      controller: "fleetscope.io/operator",
+      instance: config.podName,
+      defaultNamespace: config.namespace,
+    },
+    (err) => logger.debug({ err: String(err) }, "event not recorded"),
+  );
+
+  const informer = <T extends KubeObject>(resource: string, path: string, q: object = {}) =>
+    new Informer<T>(apiListerWatcher<T>(client, { path, ...q }), {
+      clock,
+      onRestart: (reason) => {
+        metrics.watchRestarts.inc({ resource, reason });
+        logger.warn({ resource, reason }, "watch restarted");
+      },
+    });
+  const policyInformer = informer<KubeObject>(
+    "profilingpolicies",
+    collectionPath("ProfilingPolicy"),
+  );
+  const nsInformer = informer<NamespaceLike & KubeObject>(
+    "namespaces",
+    collectionPath("Namespace"),
+  );
+  const secretInformer = informer<KubeObject>(
+    "secrets",
+    collectionPath("Secret", config.namespace),
+    {
+      fieldSelector: `metadata.name=${config.certSecretName}`,
+    },
+  );
+  const policies = new PolicyCache(policyInformer);
+
+  // The serving certificate: every replica makes sure one exists, then follows the Secret.
+  const { bundle } = await ensureCertificates(client, {
+    namespace: config.namespace,
+    secretName: config.certSecretName,
+    hosts: config.certHosts,
+  });
+
+  const settingsMemo = new WeakMap<ProfilingPolicy, InjectionSettings>();
+  const settingsFor = (p: ProfilingPolicy) => {
+    let s = settingsMemo.get(p);
+    if (!s) {
+      s = settingsFromPolicy(p, {
+        clusterName: config.clusterName,
+        serverAddress: pyroscopeEndpoints(p).writeURL,
+      });
+      settingsMemo.set(p, s);
+    }
+    return s;
+  };
+  const admit = createAdmit({
+    policies: () => policies.list(),
+    namespace: (name) => nsInformer.get(name),
+    operatorNamespace: config.namespace,
+    settingsFor,
+    onEvents: (req, pod: V1Pod, records) => {
+      const owner = pod?.metadata?.ownerReferences?.[0];
+      const regarding = pod?.metadata?.name
+        ? { apiVersion: "v1", kind: "Pod", name: pod.metadata.name, namespace: req.namespace }
+        : owner
+          ? {
+              apiVersion: owner.apiVersion,
+              kind: owner.kind,
+              name: owner.name,
+              namespace: req.namespace,
+              uid: owner.uid,
+            }
+          : undefined;
+      if (!regarding) return;
+      for (const e of records) events.record(regarding, "Warning", e.reason, e.message);
+    },
+  });
+
+  for (const inf of [policyInformer, nsInformer, secretInformer]) inf.start();
+  const server = await startWebhookServer({
+    tls: bundle,
+    admit,
+    ready: () => policyInformer.synced && nsInformer.synced,
+    registry,
+    logger,
+    host: config.host,
+    port: config.port,
+  });
+  let served: CertBundle = bundle;
+  secretInformer.onChange(() => {
+    const stored = bundleFromSecret(
+      secretInformer.get(`${config.namespace}/${config.certSecretName}`) as never,
+    );
+    if (stored?.cert && stored.key && stored.cert !== served.cert) {
+      server.reloadTls({ cert: stored.cert, key: stored.key });
+      served = stored as CertBundle;
+      logger.info("serving certificate reloaded");
+    }
+  });
+
+  // Controllers: constructed now, started only while leading.
+  let webhookReady = false;
+  const nsController = new Controller({
+    name: "namespace-labels",
+    clock,
+    logger,
+    metrics,
+    reconcile: namespaceLabelReconciler({
+      client,
+      namespaces: nsInformer,
+      policies: () => policies.list(),
+      operatorNamespace: config.namespace,
+    }),
+  });
+  const webhookController = new Controller({
+    name: "webhook",
+    clock,
+    logger,
+    metrics,
+    workers: 1,
+    reconcile: async (key) => {
+      const result = await webhookConfigReconciler({
+        client,
+        config,
+        onRotated: (reason) => logger.info({ reason }, "webhook certificate issued"),
+      })(key);
+      if (!webhookReady) {
+        webhookReady = true;
+        for (const name of policyInformer.keys()) policyController.enqueue(name);
+      }
+      return result;
+    },
+  });
+  const policyController = new Controller({
+    name: "policy",
+    clock,
+    logger,
+    metrics,
+    reconcile: policyReconciler({
+      client,
+      policies,
+      namespaces: () => nsInformer.list(),
+      operatorNamespace: config.namespace,
+      webhookReady: () => webhookReady || !config.manageWebhook,
+      events,
+    }),
+  });
+
+  // Watch → queue: handlers only enqueue keys. A policy change can change every namespace's
+  // label; a namespace change can change every policy's selection in status.
+  policyInformer.onChange((key) => {
+    policyController.enqueue(key);
+    for (const ns of nsInformer.keys()) nsController.enqueue(ns);
+  });
+  nsInformer.onChange((key) => {
+    nsController.enqueue(key);
+    for (const p of policyInformer.keys()) policyController.enqueue(p);
+  });
+
+  const controllers = [
+    nsController,
+    policyController,
+    ...(config.manageWebhook ? [webhookController] : []),
+  ];
+  let leading = false;
+  const startControllers = async () => {
+    await Promise.all([policyInformer.waitForSync(), nsInformer.waitForSync()]);
+    leading = true;
+    logger.info({ identity: config.podName }, "leading: starting controllers");
+    for (const c of controllers) c.start();
+    if (config.manageWebhook) webhookController.enqueue(WEBHOOK_KEY);
+    for (const ns of nsInformer.keys()) nsController.enqueue(ns);
+    for (const p of policyInformer.keys()) policyController.enqueue(p);
+  };
+
+  let elector: LeaderElector | undefined;
+  let electorRun: Promise<void> | undefined;
+  if (config.leaderElection) {
+    elector = new LeaderElector({
+      client,
+      clock,
+      namespace: config.namespace,
+      name: "fleetscope-operator",
+      identity: config.podName,
+      onStartedLeading: () => void startControllers(),
+      onStoppedLeading: () => {
+        if (!leading) return;
+        leading = false;
+        logger.error("lost leadership");
+        (opts.onLostLeadership ?? (() => process.exit(1)))();
+      },
+    });
+    electorRun = elector.run();
+  } else {
+    void startControllers();
+  }
+
+  return {
+    server,
+    registry,
+    isLeader: () => leading,
+    async stop() {
+      await Promise.all(controllers.map((c) => c.stop()));
+      leading = false;
+      await elector?.stop();
+      await electorRun;
+      await server.close();
+      await Promise.all([policyInformer, nsInformer, secretInformer].map((i) => i.stop()));
+    },
+  };
+}
