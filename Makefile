@@ -54,8 +54,18 @@ test-unit: deps ## Unit tests (pure functions, no cluster).
 test-integration: deps ## Integration tests against the local control plane (started and stopped if needed).
 	hack/with-cluster.sh npm run --silent test:integration
 
+.PHONY: datapath-artifacts
+datapath-artifacts: ## Fetch the Pyroscope Java agent (Maven Central) and build the test server and demo service (cached).
+	@hack/fetch-agent.sh >/dev/null
+	@hack/build-pyroscope.sh >/dev/null
+	@examples/demo-service/build.sh >/dev/null
+
+.PHONY: test-datapath
+test-datapath: deps datapath-artifacts ## Data path: real agent in a real JVM, from the webhook's own mutation, to a Pyroscope API (~1 min).
+	npx mocha --timeout 600000 --slow 60000 'e2e/datapath/**/*.test.ts'
+
 .PHONY: test
-test: lint verify-generated test-unit test-integration ## Everything CI runs: lint, type-check, unit and integration tests.
+test: lint verify-generated test-unit test-integration test-datapath ## Everything CI runs: lint, type-check, unit and integration tests.
 
 ##@ Local control plane
 
