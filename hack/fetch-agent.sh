@@ -3,7 +3,7 @@
 # pinned SHA-256 and caches it as pyroscope.jar; prints the jar's path on stdout.
 set -euo pipefail
 
-# 2.9.2 is the version Maven Central serves here (2.9.1, the operator's default, is not served).
+# 2.9.2 is the operator's default agent version (Maven Central does not serve 2.9.1).
 AGENT_VERSION=${PYROSCOPE_AGENT_VERSION:-2.9.2}
 declare -A SHA256=(
   [2.9.2]=ad738199a90734f7b8392bae1ab892027d411acb953ef1f00cd6e8e7c669ff8f

@@ -5,16 +5,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
+import { formatErrors, parsePolicy } from "../../operator/api/v1alpha1/validate.ts";
 import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
 import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
-import {
-  applyPatch,
-  type InjectionSettings,
-  type MutationResult,
-  mutate,
-  names,
-} from "../../webhook/inject/index.ts";
+import { pyroscopeEndpoints } from "../../operator/render/pyroscope/urls.ts";
+import { applyPatch, type MutationResult, mutate, names } from "../../webhook/inject/index.ts";
+import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
 import { type Artifacts, buildArtifacts, repoRoot } from "./artifacts.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
 import { containerEnv, mapMountPaths } from "./kubelet.ts";
@@ -73,22 +70,14 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
     this.timeout(600_000);
     artifacts = await buildArtifacts();
     server = await startPyroscope({ multitenancy: true });
-    const settings: InjectionSettings = {
-      policyName: "shop-java",
-      policyGeneration: 1,
-      dryRun: false,
-      agentVersion: "2.9.2",
-      initImage: "ghcr.io/fleetscope/pyroscope-agent:2.9.2",
-      initResources: {},
-      serverAddress: server.baseUrl,
-      tenantID: TENANT,
-      applicationNameTemplate: "{namespace}/{workload}",
-      profiles: { event: "itimer", interval: "10ms", alloc: "16k", lock: "10us" },
-      uploadInterval: "2s",
-      labels: { team: "payments" },
-      sysPtrace: "Never",
-      containers: { detect: "Java", names: [] },
-    };
+    // The settings come from a real policy, validated and defaulted like the operator does.
+    const policyText = await readFile(resolve(import.meta.dirname, "fixtures/policy.yaml"), "utf8");
+    const parsed = parsePolicy(parse(policyText.replaceAll("SERVER_URL", server.baseUrl)));
+    if (!parsed.ok) throw new Error(formatErrors(parsed.errors));
+    const settings = settingsFromPolicy(parsed.policy, {
+      clusterName: "local",
+      serverAddress: pyroscopeEndpoints(parsed.policy).writeURL,
+    });
     const pod = await demoPod();
     result = mutate({
       pod,

@@ -161,7 +161,7 @@ const cases: Case[] = [
     fixture: "deployment-jto-by-value.yaml",
     check: ({ after }) => {
       const init = initContainer(after)!;
-      expect(init.image).to.equal("ghcr.io/fleetscope/pyroscope-agent:2.9.1");
+      expect(init.image).to.equal("ghcr.io/fleetscope/pyroscope-java-agent:2.9.2");
       expect(init.command).to.deep.equal([
         "cp",
         "/agent/pyroscope.jar",
@@ -187,7 +187,7 @@ const cases: Case[] = [
         "fleetscope.io/injected": "true",
         "fleetscope.io/policy": "java-fleet",
         "fleetscope.io/policy-generation": "3",
-        "fleetscope.io/agent-version": "2.9.1",
+        "fleetscope.io/agent-version": "2.9.2",
       });
       expect(after.metadata?.annotations?.["fleetscope.io/injected-containers"]).to.equal("app");
       expect(

@@ -127,7 +127,7 @@ export const Agent = Type.Object(
     }),
     version: Type.String({
       description: "Pyroscope Java agent version (io.pyroscope:agent), also the init image tag.",
-      default: "2.9.1",
+      default: "2.9.2",
       maxLength: 32,
       pattern: "^[0-9]+[.][0-9]+[.][0-9]+$",
     }),

@@ -24,7 +24,7 @@ describe("withDefaults", () => {
       (s) => s.pyroscope.microservices ?? s.pyroscope.external,
       undefined,
     ],
-    ["agent 2.9.1", (s) => s.agent.version, "2.9.1"],
+    ["agent 2.9.2", (s) => s.agent.version, "2.9.2"],
     [
       "from the fleetscope init image",
       (s) => s.agent.image,
