@@ -47,6 +47,8 @@ export async function startTestOperator(env: Record<string, string> = {}): Promi
     FLEETSCOPE_HOST: "127.0.0.1",
     FLEETSCOPE_WEBHOOK_URL: `https://127.0.0.1:${port}`,
     FLEETSCOPE_LOG_LEVEL: process.env.FLEETSCOPE_TEST_LOG_LEVEL ?? "silent",
+    // Each replica needs its own identity in the leader election, as pods have in a cluster.
+    POD_NAME: `test-operator-${port}`,
     ...env,
   });
   await kubectl(["create", "namespace", config.namespace]).catch((e: Error) => {
