@@ -96,9 +96,12 @@ uninstall: ## Remove the CRDs (and every ProfilingPolicy) from the cluster of $K
 	"$$(hack/build-controlplane.sh | tail -n 1)/kubectl" delete --ignore-not-found -f crds/
 
 .PHONY: run
-run: deps ## Run the operator as a local process against $KUBECONFIG.
-	node operator/main.ts
+run: deps ## Run the operator as a local process against $KUBECONFIG (webhook on https://127.0.0.1:9443).
+	"$$(hack/build-controlplane.sh --dir)/kubectl" create namespace $${FLEETSCOPE_NAMESPACE:-fleetscope-system} \
+	  --dry-run=client -o yaml | "$$(hack/build-controlplane.sh --dir)/kubectl" apply -f - >/dev/null
+	FLEETSCOPE_NAMESPACE=$${FLEETSCOPE_NAMESPACE:-fleetscope-system} FLEETSCOPE_HOST=127.0.0.1 \
+	  FLEETSCOPE_WEBHOOK_URL=$${FLEETSCOPE_WEBHOOK_URL:-https://127.0.0.1:9443} node operator/main.ts
 
 .PHONY: demo
-demo: deps cluster ## Bring up the local cluster and show what Fleetscope does so far.
+demo: deps cluster ## Local cluster, operator, quickstart policy, an injected Java service and its top functions.
 	hack/demo.sh

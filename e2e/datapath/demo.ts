@@ -1,0 +1,77 @@
+// The end of `make demo`: takes a pod the webhook injected in the local cluster, starts its JVM
+// on this machine with exactly that pod's resolved environment (agent volume mapped to the
+// cached jar, the policy's Pyroscope address mapped to a local Pyroscope API server), drives
+// load, and prints the top functions — the incident workflow of the primer, in a minute.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { V1Pod } from "@kubernetes/client-node";
+import { PyroscopeClient } from "../../operator/pyroscope/query.ts";
+import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
+import { names } from "../../webhook/inject/index.ts";
+import { kubectl } from "../harness/cluster.ts";
+import { buildArtifacts } from "./artifacts.ts";
+import { driveLoad, startJava } from "./java-process.ts";
+import { containerEnv, mapMountPaths } from "./kubelet.ts";
+import { poll } from "./process.ts";
+import { startPyroscope } from "./pyroscope-server.ts";
+
+const CPU = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
+const [namespace = "shop", selector = "app.kubernetes.io/name=checkout"] = process.argv.slice(2);
+
+const pods = JSON.parse(
+  await kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "json"]),
+) as { items: V1Pod[] };
+const pod = pods.items.find((p) => p.metadata?.labels?.[names.LABEL_INJECTED] === "true");
+if (!pod) throw new Error(`no injected pod matches ${selector} in ${namespace}`);
+const container = pod.spec!.containers.find((c) =>
+  c.env?.some((e) => e.name === names.JAVA_TOOL_OPTIONS && e.value?.includes(names.JAVAAGENT_FLAG)),
+)!;
+
+const artifacts = await buildArtifacts();
+const server = await startPyroscope({});
+const scratch = await mkdtemp(join(tmpdir(), "fleetscope-demo-"));
+const env = mapMountPaths(containerEnv(pod, container), {
+  [names.AGENT_DIR]: dirname(artifacts.agentJar),
+  [names.TMP_DIR]: scratch,
+});
+// The in-cluster Service name does not resolve on this machine: point it at the local server,
+// and upload every 2 s so the demo is quick (the JVM keeps the last -D of a name).
+env.JAVA_TOOL_OPTIONS = `${(env.JAVA_TOOL_OPTIONS ?? "").replace(
+  /-Dpyroscope\.server\.address=\S+/,
+  `-Dpyroscope.server.address=${server.baseUrl}`,
+)} -Dpyroscope.upload.interval=2s`;
+const app = await startJava({ jar: artifacts.demoJar, env });
+try {
+  const appName = /-Dpyroscope\.application\.name=(\S+)/.exec(env.JAVA_TOOL_OPTIONS)?.[1];
+  console.log(`    pod ${pod.metadata?.name} (node ${pod.spec?.nodeName}), application ${appName}`);
+  console.log(`    JAVA_TOOL_OPTIONS=${env.JAVA_TOOL_OPTIONS}\n`);
+  await driveLoad(app.baseUrl, {
+    paths: ["/hash?n=2000", "/reserve?n=5"],
+    durationMs: 8_000,
+    maxRequests: 5_000,
+    concurrency: 2,
+  });
+  const client = new PyroscopeClient({ baseUrl: server.baseUrl });
+  const range = { start: Date.now() - 120_000, end: Date.now() + 60_000 };
+  const fg = await poll(
+    "CPU profiles",
+    async () => {
+      const g = await client.selectMergeStacktraces({
+        profileTypeId: CPU,
+        labelSelector: `{service_name="${appName}"}`,
+        ...range,
+      });
+      return g.total > 0 ? g : undefined;
+    },
+    60_000,
+  );
+  const rows = topOwnFunctions(fg, (n) => n.startsWith("com/shop/"), 8);
+  console.log(
+    renderTopTable(rows, { total: fg.total, unit: "nanoseconds", title: "Top own functions, CPU" }),
+  );
+} finally {
+  await app.stop();
+  await server.stop();
+  await rm(scratch, { recursive: true, force: true });
+}
