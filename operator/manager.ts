@@ -7,8 +7,11 @@ import { createAdmit } from "../webhook/admit.ts";
 import type { InjectionSettings } from "../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../webhook/policy-settings.ts";
 import { startWebhookServer, type WebhookServer } from "../webhook/server/server.ts";
-import { bundleFromSecret, ensureCertificates } from "../webhook/tls/cert-store.ts";
-import type { CertBundle } from "../webhook/tls/certificates.ts";
+import {
+  bundleFromSecret,
+  ensureCertificates,
+  readCertificates,
+} from "../webhook/tls/cert-store.ts";
 import type { ProfilingPolicy } from "./api/v1alpha1/types.ts";
 import type { OperatorConfig } from "./config/config.ts";
 import { type Clock, realClock } from "./controller/clock.ts";
@@ -89,12 +92,20 @@ export async function startOperator(
   );
   const policies = new PolicyCache(policyInformer);
 
-  // The serving certificate: every replica makes sure one exists, then follows the Secret.
-  const { bundle } = await ensureCertificates(client, {
-    namespace: config.namespace,
-    secretName: config.certSecretName,
-    hosts: config.certHosts,
-  });
+  // The serving certificate: every replica makes sure one exists (or, when cert-manager
+  // manages it, waits for it), then follows the Secret.
+  const bundle = config.manageWebhook
+    ? (
+        await ensureCertificates(client, {
+          namespace: config.namespace,
+          secretName: config.certSecretName,
+          hosts: config.certHosts,
+        })
+      ).bundle
+    : await readCertificates(client, {
+        namespace: config.namespace,
+        secretName: config.certSecretName,
+      });
 
   const settingsMemo = new WeakMap<ProfilingPolicy, InjectionSettings>();
   const settingsFor = (p: ProfilingPolicy) => {
@@ -141,14 +152,14 @@ export async function startOperator(
     host: config.host,
     port: config.port,
   });
-  let served: CertBundle = bundle;
+  let served = bundle.cert;
   secretInformer.onChange(() => {
     const stored = bundleFromSecret(
       secretInformer.get(`${config.namespace}/${config.certSecretName}`) as never,
     );
-    if (stored?.cert && stored.key && stored.cert !== served.cert) {
+    if (stored?.cert && stored.key && stored.cert !== served) {
       server.reloadTls({ cert: stored.cert, key: stored.key });
-      served = stored as CertBundle;
+      served = stored.cert;
       logger.info("serving certificate reloaded");
     }
   });

@@ -2,7 +2,8 @@
 // reissued (same CA) when the host list changes.
 import { expect } from "chai";
 import { KubeClient } from "../../operator/kube/client.ts";
-import { ensureCertificates } from "../../webhook/tls/cert-store.ts";
+import { ensureCertificates, readCertificates } from "../../webhook/tls/cert-store.ts";
+import { createBundle } from "../../webhook/tls/certificates.ts";
 import { kubeConfig, kubectl, uniqueName } from "../harness/cluster.ts";
 
 describe("webhook certificate store", () => {
@@ -28,5 +29,46 @@ describe("webhook certificate store", () => {
     expect(moved.reason).to.match(/missing hosts 127.0.0.1/);
     expect(moved.bundle.caCert).to.equal(first.bundle.caCert);
     expect(moved.bundle.cert).to.not.equal(first.bundle.cert);
+  });
+
+  it("with cert-manager, waits for its Secret and never writes to it", async () => {
+    const issued = await createBundle({ hosts: ["wh.ns.svc"] });
+    const pending = readCertificates(client, { namespace, secretName: "issued-elsewhere" });
+    await new Promise((r) => setTimeout(r, 1500));
+    // As cert-manager writes it: no ca.key.
+    await kubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "issued-elsewhere", namespace },
+        type: "kubernetes.io/tls",
+        data: {
+          "tls.crt": Buffer.from(issued.cert).toString("base64"),
+          "tls.key": Buffer.from(issued.key).toString("base64"),
+          "ca.crt": Buffer.from(issued.caCert).toString("base64"),
+        },
+      }),
+    );
+    const before = await kubectl([
+      "get",
+      "secret",
+      "issued-elsewhere",
+      "-n",
+      namespace,
+      "-o",
+      "jsonpath={.metadata.resourceVersion}",
+    ]);
+    expect((await pending).cert).to.equal(issued.cert);
+    const after = await kubectl([
+      "get",
+      "secret",
+      "issued-elsewhere",
+      "-n",
+      namespace,
+      "-o",
+      "jsonpath={.metadata.resourceVersion}",
+    ]);
+    expect(after).to.equal(before);
   });
 });

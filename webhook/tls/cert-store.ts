@@ -95,3 +95,32 @@ export async function ensureCertificates(
   }
   throw new Error(`could not settle the webhook certificate Secret ${opts.secretName}`);
 }
+
+/**
+ * Reads the serving certificate another party manages (cert-manager), waiting until the Secret
+ * holds one. Never writes: the Secret and the caBundle injection are the other party's.
+ */
+export async function readCertificates(
+  client: KubeClient,
+  opts: { namespace: string; secretName: string; timeoutMs?: number },
+): Promise<{ cert: string; key: string }> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  for (;;) {
+    try {
+      const secret = await client.request<Secret>(
+        "GET",
+        objectPath("Secret", opts.secretName, opts.namespace),
+      );
+      const b = bundleFromSecret(secret);
+      if (b?.cert && b.key) return { cert: b.cert, key: b.key };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Secret ${opts.namespace}/${opts.secretName} has no tls.crt and tls.key; is cert-manager issuing it?`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
