@@ -2,7 +2,6 @@
 export { applyPatch, diff, type JsonPatchOp } from "./json-patch.ts";
 export { mutate } from "./mutate.ts";
 export * as names from "./names.ts";
-export { type PolicyCandidate, selectPolicy } from "./policy-select.ts";
 export {
   DEFAULT_INIT_RESOURCES,
   type EventRecord,
