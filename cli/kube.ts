@@ -1,0 +1,104 @@
+// The CLI's reads and writes of the cluster, kept thin: everything it decides is in pure modules.
+import { KubeConfig } from "@kubernetes/client-node";
+import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
+import { type PodLike, podMeta } from "../operator/coverage/pod-meta.ts";
+import type { PodMeta } from "../operator/coverage/types.ts";
+import { isNotFound, KubeClient, METADATA_ONLY } from "../operator/kube/client.ts";
+import { collectionPath, mergePatch, objectPath } from "../operator/kube/resources.ts";
+import { type LabelSelector, selectorToString } from "../operator/match/label-selector.ts";
+import type { NamespaceLike } from "../operator/match/policies.ts";
+import type { MergePatch } from "../operator/rollout/record.ts";
+import type { WorkloadInfo } from "./why.ts";
+
+export function connect(context?: string): KubeClient {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  if (context) kc.setCurrentContext(context);
+  return new KubeClient(kc);
+}
+
+async function getOrUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function listPolicies(client: KubeClient): Promise<ProfilingPolicy[]> {
+  const list = await client.request<{ items: ProfilingPolicy[] }>(
+    "GET",
+    collectionPath("ProfilingPolicy"),
+  );
+  return list.items;
+}
+
+export function getPolicy(client: KubeClient, name: string): Promise<ProfilingPolicy | undefined> {
+  return getOrUndefined(
+    client.request<ProfilingPolicy>("GET", objectPath("ProfilingPolicy", name)),
+  );
+}
+
+export function getNamespace(client: KubeClient, name: string): Promise<NamespaceLike | undefined> {
+  return getOrUndefined(client.request<NamespaceLike>("GET", objectPath("Namespace", name)));
+}
+
+export async function getPod(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<PodMeta | undefined> {
+  const pod = await getOrUndefined(
+    client.request<PodLike>("GET", objectPath("Pod", name, namespace)),
+  );
+  return pod && podMeta(pod);
+}
+
+interface WorkloadObject {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { selector?: LabelSelector };
+}
+
+/** The workload and its pods' metadata, or undefined when there is no such workload. */
+export async function getWorkload(
+  client: KubeClient,
+  kind: string,
+  namespace: string,
+  name: string,
+): Promise<{ workload: WorkloadInfo; pods: PodMeta[] } | undefined> {
+  const obj = await getOrUndefined(
+    client.request<WorkloadObject>("GET", objectPath(kind, name, namespace)),
+  );
+  if (!obj) return undefined;
+  const selector = obj.spec?.selector;
+  const pods = selector
+    ? await client.request<{ items: PodLike[] }>("GET", collectionPath("Pod", namespace), {
+        query: { labelSelector: selectorToString(selector) },
+        accept: METADATA_ONLY,
+      })
+    : { items: [] };
+  return {
+    workload: {
+      kind,
+      namespace,
+      name,
+      ...(obj.metadata?.annotations ? { annotations: obj.metadata.annotations } : {}),
+    },
+    pods: pods.items.map((p) => podMeta({ ...p, metadata: { ...p.metadata, namespace } })),
+  };
+}
+
+export function patchPolicy(client: KubeClient, name: string, patch: unknown): Promise<unknown> {
+  return mergePatch(client, "ProfilingPolicy", name, patch);
+}
+
+export function patchWorkload(
+  client: KubeClient,
+  kind: string,
+  namespace: string,
+  name: string,
+  patch: MergePatch,
+): Promise<unknown> {
+  return mergePatch(client, kind, name, patch, namespace);
+}
