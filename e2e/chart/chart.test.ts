@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
+import { renderWebhookConfiguration } from "../../operator/render/webhook-configuration.ts";
 import { chartDir, helm, helmOk, type Manifest, parseManifests, render, root } from "./helm.ts";
 import {
   expectedClusterPermissions,
@@ -180,15 +181,29 @@ describe("chart: charts/fleetscope", function () {
     });
     expect(find(ms, "Issuer")).to.have.length(2);
     const env = one(ms, "Deployment").spec.template.spec.containers[0].env;
-    expect(env).to.deep.include({ name: "FLEETSCOPE_CERT_MODE", value: "external" });
-    expect(env).to.deep.include({
-      name: "FLEETSCOPE_CA_INJECT_FROM",
-      value: "fleetscope-system/fleetscope-webhook",
-    });
-    // cert-manager writes the Secret: the operator may read it only.
+    expect(env).to.deep.include({ name: "FLEETSCOPE_MANAGE_WEBHOOK", value: "false" });
+    // cert-manager writes the Secret and the chart the webhook configuration: the operator
+    // reads the Secret only.
     expect(flatten(one(ms, "Role").rules as Rule[])).to.deep.equal(
       expectedNamespacePermissions(names, { selfCerts: false }),
     );
+    expect(flatten(one(ms, "ClusterRole").rules as Rule[])).to.deep.equal(
+      expectedClusterPermissions(names, { workloadRollout: true, selfCerts: false }),
+    );
+    // The chart's copy of the webhook configuration is the operator's, with cert-manager's
+    // CA injection instead of a caBundle.
+    const mwc = one(ms, "MutatingWebhookConfiguration");
+    expect(mwc.metadata.annotations).to.deep.equal({
+      "cert-manager.io/inject-ca-from": "fleetscope-system/fleetscope-webhook",
+    });
+    const operatorOwn = renderWebhookConfiguration({
+      name: names.webhookConfig,
+      operatorNamespace: "fleetscope-system",
+      caBundle: "",
+      service: { name: "fleetscope-webhook", namespace: "fleetscope-system", port: 443 },
+    });
+    for (const w of operatorOwn.webhooks) delete (w.clientConfig as { caBundle?: string }).caBundle;
+    expect(mwc.webhooks).to.deep.equal(JSON.parse(JSON.stringify(operatorOwn.webhooks)));
     const sm = one(ms, "ServiceMonitor");
     expect(sm.spec.endpoints[0]).to.deep.include({
       port: "https",

@@ -34,7 +34,10 @@ const each = (group: string, resources: string[], verbs: string[], name?: string
   resources.flatMap((r) => verbs.map((v) => `${group}/${r} ${v}${name ? `@${name}` : ""}`));
 
 /** Cluster-wide grants (ClusterRole). */
-export function expectedClusterPermissions(n: Names, opts: { workloadRollout: boolean }): string[] {
+export function expectedClusterPermissions(
+  n: Names,
+  opts: { workloadRollout: boolean; selfCerts?: boolean },
+): string[] {
   const pyroscope = ["get", "list", "create", "patch", "delete"];
   return [
     ...each("fleetscope.io", ["profilingpolicies"], ["list", "watch"]),
@@ -45,13 +48,17 @@ export function expectedClusterPermissions(n: Names, opts: { workloadRollout: bo
     ...each("core", ["services", "configmaps", "serviceaccounts"], pyroscope),
     ...each("policy", ["poddisruptionbudgets"], pyroscope),
     ...each("events.k8s.io", ["events"], ["create"]),
-    ...each(
-      "admissionregistration.k8s.io",
-      ["mutatingwebhookconfigurations"],
-      ["get", "patch"],
-      n.webhookConfig,
-    ),
-    ...each("admissionregistration.k8s.io", ["mutatingwebhookconfigurations"], ["create"]),
+    ...(opts.selfCerts !== false
+      ? [
+          ...each(
+            "admissionregistration.k8s.io",
+            ["mutatingwebhookconfigurations"],
+            ["get", "patch"],
+            n.webhookConfig,
+          ),
+          ...each("admissionregistration.k8s.io", ["mutatingwebhookconfigurations"], ["create"]),
+        ]
+      : []),
     ...(opts.workloadRollout
       ? [
           ...each("core", ["pods"], ["list", "watch"]),
