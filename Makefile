@@ -64,8 +64,16 @@ datapath-artifacts: ## Fetch the Pyroscope Java agent (Maven Central) and build 
 test-datapath: deps datapath-artifacts ## Data path: real agent in a real JVM, from the webhook's own mutation, to a Pyroscope API (~1 min).
 	npx mocha --timeout 600000 --slow 60000 'e2e/datapath/**/*.test.ts'
 
+.PHONY: test-chart
+test-chart: deps helm ## Chart lint/render/schema/RBAC tests and the Argo CD health check (no cluster).
+	npx mocha --timeout 600000 e2e/chart/chart.test.ts e2e/chart/argocd-health.test.ts
+
+.PHONY: e2e
+e2e: deps helm ## Chart tests plus helm install into $$KUBECONFIG's cluster (the local control plane if none runs).
+	hack/with-cluster.sh npx mocha --timeout 600000 'e2e/chart/**/*.test.ts'
+
 .PHONY: test
-test: lint verify-generated test-unit test-integration test-datapath ## Everything CI runs: lint, type-check, unit and integration tests.
+test: lint verify-generated test-unit test-integration test-datapath e2e ## Everything CI runs: lint, type-check, unit, integration, data-path and chart tests.
 
 ##@ Local control plane
 
@@ -86,6 +94,21 @@ kubectl: ## Print the path of the kubectl built with the control plane.
 	@echo "$$(hack/build-controlplane.sh | tail -n 1)/kubectl"
 
 ##@ Deployment
+
+HELM = $$(hack/build-helm.sh | tail -n 1)
+
+.PHONY: helm
+helm: ## Build (or reuse cached) helm from its Go module.
+	@hack/build-helm.sh >/dev/null
+
+.PHONY: deploy
+deploy: helm ## helm upgrade --install the chart into fleetscope-system of $$KUBECONFIG.
+	"$(HELM)" upgrade --install fleetscope charts/fleetscope -n fleetscope-system --create-namespace --wait
+
+.PHONY: undeploy
+undeploy: helm ## Uninstall the release and the webhook configuration the operator created.
+	"$(HELM)" uninstall fleetscope -n fleetscope-system --ignore-not-found
+	"$$(hack/build-controlplane.sh --dir)/kubectl" delete mutatingwebhookconfiguration fleetscope --ignore-not-found
 
 .PHONY: install
 install: deps ## Install the CRDs into the cluster of $KUBECONFIG.

@@ -4,7 +4,10 @@ import type { Condition } from "../api/v1alpha1/types.ts";
 
 export type ConditionInput = Omit<Condition, "lastTransitionTime" | "observedGeneration">;
 
-/** The conditions after setting `next`, in a stable order (by type). */
+/**
+ * The `next` conditions, complete and sorted by type. Only those: each writer applies just the
+ * conditions it owns, so server-side apply keeps the other writers' entries.
+ */
 export function setConditions(
   current: Condition[] | undefined,
   next: ConditionInput[],
@@ -12,18 +15,19 @@ export function setConditions(
   now: Date,
 ): Condition[] {
   const byType = new Map((current ?? []).map((c) => [c.type, c]));
-  for (const n of next) {
-    const old = byType.get(n.type);
-    byType.set(n.type, {
-      ...n,
-      observedGeneration: generation,
-      lastTransitionTime:
-        old && old.status === n.status
-          ? old.lastTransitionTime
-          : now.toISOString().replace(/\.\d+Z$/, "Z"),
-    });
-  }
-  return [...byType.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  return next
+    .map((n) => {
+      const old = byType.get(n.type);
+      return {
+        ...n,
+        observedGeneration: generation,
+        lastTransitionTime:
+          old && old.status === n.status
+            ? old.lastTransitionTime
+            : now.toISOString().replace(/\.\d+Z$/, "Z"),
+      };
+    })
+    .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
 }
 
 export function conditionStatus(conditions: Condition[] | undefined, type: Condition["type"]) {

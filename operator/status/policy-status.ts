@@ -107,7 +107,6 @@ export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
   );
 
   const status: ProfilingPolicyStatus = {
-    ...policy.status,
     observedGeneration: generation,
     conditions: setConditions(
       policy.status?.conditions as Condition[] | undefined,
@@ -131,12 +130,21 @@ export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
   return status;
 }
 
-/** Whether writing `next` would change anything; avoids empty status writes. */
+/**
+ * Whether applying `next` would change anything; avoids empty status writes. Only the fields and
+ * condition types `next` sets count: other writers own the rest.
+ */
 export function statusChanged(
   current: ProfilingPolicyStatus | undefined,
   next: ProfilingPolicyStatus,
 ): boolean {
-  return JSON.stringify(canonical(current ?? {})) !== JSON.stringify(canonical(next));
+  const mine = new Set((next.conditions ?? []).map((c) => c.type));
+  const slice: Record<string, unknown> = {};
+  for (const key of Object.keys(next) as (keyof ProfilingPolicyStatus)[]) {
+    slice[key] =
+      key === "conditions" ? current?.conditions?.filter((c) => mine.has(c.type)) : current?.[key];
+  }
+  return JSON.stringify(canonical(slice)) !== JSON.stringify(canonical(next));
 }
 
 function canonical(v: unknown): unknown {
