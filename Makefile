@@ -13,7 +13,7 @@ export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
 .PHONY: help
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} \
-	  /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } \
+	  /^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } \
 	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 ##@ Development
@@ -69,7 +69,7 @@ test-chart: deps helm ## Chart lint/render/schema/RBAC tests and the Argo CD hea
 	npx mocha --timeout 600000 e2e/chart/chart.test.ts e2e/chart/argocd-health.test.ts
 
 .PHONY: e2e
-e2e: deps helm ## Chart tests plus helm install into $$KUBECONFIG's cluster (the local control plane if none runs).
+e2e: deps helm ## Chart tests plus helm install into $KUBECONFIG's cluster (the local control plane if none runs).
 	hack/with-cluster.sh npx mocha --timeout 600000 'e2e/chart/**/*.test.ts'
 
 .PHONY: test
@@ -102,7 +102,7 @@ helm: ## Build (or reuse cached) helm from its Go module.
 	@hack/build-helm.sh >/dev/null
 
 .PHONY: deploy
-deploy: helm ## helm upgrade --install the chart into fleetscope-system of $$KUBECONFIG.
+deploy: helm ## helm upgrade --install the chart into fleetscope-system of $KUBECONFIG.
 	"$(HELM)" upgrade --install fleetscope charts/fleetscope -n fleetscope-system --create-namespace --wait
 
 .PHONY: undeploy
