@@ -17,16 +17,18 @@ import type { OperatorConfig } from "./config/config.ts";
 import { type Clock, realClock } from "./controller/clock.ts";
 import { Controller } from "./controller/controller.ts";
 import { controllerMetrics } from "./controller/metrics.ts";
+import { coverageReconciler } from "./controllers/coverage.ts";
 import { namespaceLabelReconciler } from "./controllers/namespace-labels.ts";
 import { policyReconciler } from "./controllers/policy.ts";
 import { WEBHOOK_KEY, webhookConfigReconciler } from "./controllers/webhook-config.ts";
+import { coverageMetrics } from "./coverage/index.ts";
 import { KubeClient } from "./kube/client.ts";
 import { eventRecorder } from "./kube/events.ts";
 import { Informer, type KubeObject } from "./kube/informer.ts";
 import { LeaderElector } from "./kube/leader.ts";
 import { apiListerWatcher } from "./kube/lister-watcher.ts";
 import { collectionPath } from "./kube/resources.ts";
-import type { NamespaceLike } from "./match/policies.ts";
+import { type NamespaceLike, selectsNamespace } from "./match/policies.ts";
 import { PolicyCache } from "./policy-cache.ts";
 import { pyroscopeEndpoints } from "./render/pyroscope/urls.ts";
 
@@ -90,7 +92,20 @@ export async function startOperator(
       fieldSelector: `metadata.name=${config.certSecretName}`,
     },
   );
+  const podInformer = informer<KubeObject>("pods", collectionPath("Pod"), { metadataOnly: true });
+  const workloadInformers = {
+    Deployment: informer<KubeObject>("deployments", collectionPath("Deployment")),
+    StatefulSet: informer<KubeObject>("statefulsets", collectionPath("StatefulSet")),
+    DaemonSet: informer<KubeObject>("daemonsets", collectionPath("DaemonSet")),
+  };
   const policies = new PolicyCache(policyInformer);
+  const caches = [
+    policyInformer,
+    nsInformer,
+    secretInformer,
+    podInformer,
+    ...Object.values(workloadInformers),
+  ];
 
   // The serving certificate: every replica makes sure one exists (or, when cert-manager
   // manages it, waits for it), then follows the Secret.
@@ -142,7 +157,7 @@ export async function startOperator(
     },
   });
 
-  for (const inf of [policyInformer, nsInformer, secretInformer]) inf.start();
+  for (const inf of caches) inf.start();
   const server = await startWebhookServer({
     tls: bundle,
     admit,
@@ -212,15 +227,50 @@ export async function startOperator(
     }),
   });
 
+  const coverageController = new Controller({
+    name: "coverage",
+    clock,
+    logger,
+    metrics,
+    reconcile: coverageReconciler({
+      client,
+      policies,
+      namespaces: () => nsInformer.list(),
+      pods: podInformer,
+      workloads: workloadInformers as never,
+      operatorNamespace: config.namespace,
+      events,
+      metrics: coverageMetrics(registry),
+    }),
+  });
+  /** Policies whose coverage a change in this namespace can move; batched for a second. */
+  const touchCoverage = (namespace: string | undefined) => {
+    const ns = namespace ? nsInformer.get(namespace) : undefined;
+    if (!ns) return;
+    for (const p of policies.list()) {
+      if (selectsNamespace(p, ns, config.namespace)) {
+        coverageController.queue.addAfter(p.metadata.name ?? "", 1_000);
+      }
+    }
+  };
+  podInformer.onChange((key) => touchCoverage(key.split("/")[0]));
+  for (const inf of Object.values(workloadInformers)) {
+    inf.onChange((key) => touchCoverage(key.split("/")[0]));
+  }
+
   // Watch → queue: handlers only enqueue keys. A policy change can change every namespace's
   // label; a namespace change can change every policy's selection in status.
   policyInformer.onChange((key) => {
     policyController.enqueue(key);
+    coverageController.enqueue(key);
     for (const ns of nsInformer.keys()) nsController.enqueue(ns);
   });
   nsInformer.onChange((key) => {
     nsController.enqueue(key);
-    for (const p of policyInformer.keys()) policyController.enqueue(p);
+    for (const p of policyInformer.keys()) {
+      policyController.enqueue(p);
+      coverageController.enqueue(p);
+    }
   });
 
   const controllers = [
@@ -230,13 +280,16 @@ export async function startOperator(
   ];
   let leading = false;
   const startControllers = async () => {
-    await Promise.all([policyInformer.waitForSync(), nsInformer.waitForSync()]);
+    await Promise.all(caches.map((c) => c.waitForSync()));
     leading = true;
     logger.info({ identity: config.podName }, "leading: starting controllers");
     for (const c of controllers) c.start();
     if (config.manageWebhook) webhookController.enqueue(WEBHOOK_KEY);
     for (const ns of nsInformer.keys()) nsController.enqueue(ns);
-    for (const p of policyInformer.keys()) policyController.enqueue(p);
+    for (const p of policyInformer.keys()) {
+      policyController.enqueue(p);
+      coverageController.enqueue(p);
+    }
   };
 
   let elector: LeaderElector | undefined;
@@ -271,7 +324,7 @@ export async function startOperator(
       await elector?.stop();
       await electorRun;
       await server.close();
-      await Promise.all([policyInformer, nsInformer, secretInformer].map((i) => i.stop()));
+      await Promise.all(caches.map((i) => i.stop()));
     },
   };
 }

@@ -82,15 +82,22 @@ export function apply<T = ObjectRef>(client: KubeClient, obj: ObjectRef): Promis
   );
 }
 
-/** Server-side apply of the status subresource. */
-export function applyStatus<T = ObjectRef>(client: KubeClient, obj: ObjectRef): Promise<T> {
+/**
+ * Server-side apply of the status subresource. Writers of different parts of the status use
+ * their own field manager, so each apply leaves the others' fields alone.
+ */
+export function applyStatus<T = ObjectRef>(
+  client: KubeClient,
+  obj: ObjectRef,
+  fieldManager = FIELD_MANAGER,
+): Promise<T> {
   return client.request<T>(
     "PATCH",
     `${objectPath(obj.kind, obj.metadata.name, obj.metadata.namespace)}/status`,
     {
       body: obj,
       contentType: APPLY_PATCH,
-      query: { fieldManager: FIELD_MANAGER, force: true },
+      query: { fieldManager, force: true },
     },
   );
 }

@@ -1,0 +1,162 @@
+// Reconciles a policy's coverage and rollout: counts what the webhook stamped on pods (from the
+// metadata-only pod cache), and for Rolling policies carries out the planner's next restarts,
+// completions, halts and rollbacks. Writes only status.coverage, status.rollout and the
+// RolloutComplete condition, under its own field manager.
+import type { V1Pod } from "@kubernetes/client-node";
+import type { ProfilingPolicy, ProfilingPolicyStatus } from "../api/v1alpha1/types.ts";
+import type { Reconciler } from "../controller/worker.ts";
+import { type CoverageMetrics, computeCoverage, podMeta } from "../coverage/index.ts";
+import type { KubeClient } from "../kube/client.ts";
+import type { EventRecorder } from "../kube/events.ts";
+import type { Informer, KubeObject } from "../kube/informer.ts";
+import { applyStatus, collectionPath, mergePatch } from "../kube/resources.ts";
+import { selectorToString } from "../match/label-selector.ts";
+import type { NamespaceLike } from "../match/policies.ts";
+import type { PolicyCache } from "../policy-cache.ts";
+import {
+  crashLooping,
+  parseRecord,
+  planRollout,
+  type RolloutWorkload,
+  type WorkloadFacts,
+  type WorkloadObject,
+  workloadReadiness,
+} from "../rollout/index.ts";
+import { setConditions } from "../status/conditions.ts";
+import { statusChanged } from "../status/policy-status.ts";
+
+export const COVERAGE_FIELD_MANAGER = "fleetscope-coverage";
+const RESYNC_MS = 5 * 60_000;
+
+type Workload = KubeObject &
+  WorkloadObject & {
+    metadata?: { annotations?: Record<string, string> };
+    spec?: { selector?: { matchLabels?: Record<string, string> } };
+  };
+
+export interface CoverageReconcilerDeps {
+  client: KubeClient;
+  policies: PolicyCache;
+  namespaces: () => NamespaceLike[];
+  pods: Informer<KubeObject>;
+  /** Full Deployments, StatefulSets and DaemonSets, by kind. */
+  workloads: Record<"Deployment" | "StatefulSet" | "DaemonSet", Informer<Workload>>;
+  operatorNamespace: string;
+  events: EventRecorder;
+  metrics: CoverageMetrics;
+  now?: () => Date;
+}
+
+export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
+  const { client } = deps;
+
+  async function facts(policy: ProfilingPolicy, kind: string, ns: string, name: string) {
+    const informer = deps.workloads[kind as keyof CoverageReconcilerDeps["workloads"]];
+    const obj = informer?.get(`${ns}/${name}`);
+    if (!obj) return undefined;
+    const readiness = workloadReadiness(kind, obj);
+    const record = parseRecord(obj.metadata?.annotations);
+    let looping = false;
+    if (
+      record &&
+      record.policy === policy.metadata.name &&
+      record.generation === policy.metadata.generation &&
+      record.phase === "Restarting" &&
+      obj.spec?.selector?.matchLabels
+    ) {
+      // Full pods of this one workload only, and only while its restart is being watched.
+      const pods = await client.request<{ items: V1Pod[] }>("GET", collectionPath("Pod", ns), {
+        query: { labelSelector: selectorToString({ matchLabels: obj.spec.selector.matchLabels }) },
+      });
+      looping = crashLooping(pods.items, new Date(record.time));
+    }
+    const f: WorkloadFacts = {
+      ready: readiness.ready,
+      restartable: readiness.restartable,
+      readiness: readiness.message,
+      crashLooping: looping,
+    };
+    if (obj.metadata?.annotations) f.annotations = obj.metadata.annotations;
+    return f;
+  }
+
+  return async (name) => {
+    const entry = deps.policies.get(name);
+    if (!entry?.policy) {
+      deps.metrics.forget(name);
+      return undefined;
+    }
+    const policy = entry.policy;
+    const now = deps.now?.() ?? new Date();
+    const coverage = computeCoverage(policy, {
+      namespaces: deps.namespaces(),
+      policies: deps.policies.list(),
+      pods: deps.pods.list().map((p) => podMeta(p as never)),
+      operatorNamespace: deps.operatorNamespace,
+    });
+    deps.metrics.update(name, coverage.status);
+
+    const workloads: RolloutWorkload[] = [];
+    for (const w of coverage.workloads) {
+      const rw: RolloutWorkload = {
+        kind: w.kind,
+        namespace: w.namespace,
+        name: w.name,
+        state: w.state,
+      };
+      const f = await facts(policy, w.kind, w.namespace, w.name);
+      if (f) rw.facts = f;
+      workloads.push(rw);
+    }
+    const plan = planRollout({ policy, workloads, now });
+    const policyRef = {
+      apiVersion: "fleetscope.io/v1alpha1",
+      kind: "ProfilingPolicy",
+      name,
+      uid: policy.metadata.uid,
+    };
+    for (const action of plan.actions) {
+      const { kind, namespace, name: wname } = action.workload;
+      await mergePatch(client, kind, wname, action.patch, namespace);
+      for (const e of action.events) {
+        const regarding =
+          e.on === "policy"
+            ? policyRef
+            : {
+                apiVersion:
+                  kind === "Deployment" || kind === "StatefulSet" || kind === "DaemonSet"
+                    ? "apps/v1"
+                    : "v1",
+                kind,
+                name: wname,
+                namespace,
+              };
+        deps.events.record(regarding, e.type, e.reason, e.message);
+      }
+    }
+
+    const status: ProfilingPolicyStatus = {
+      coverage: coverage.status,
+      rollout: plan.status,
+      conditions: setConditions(
+        policy.status?.conditions,
+        [plan.condition],
+        policy.metadata.generation ?? 0,
+        now,
+      ),
+    };
+    if (statusChanged(policy.status, status)) {
+      await applyStatus(
+        client,
+        {
+          apiVersion: "fleetscope.io/v1alpha1",
+          kind: "ProfilingPolicy",
+          metadata: { name },
+          status,
+        },
+        COVERAGE_FIELD_MANAGER,
+      );
+    }
+    return { requeueAfterMs: Math.min(plan.requeueAfterMs ?? RESYNC_MS, RESYNC_MS) };
+  };
+}
