@@ -276,6 +276,7 @@ export async function startOperator(
   const controllers = [
     nsController,
     policyController,
+    coverageController,
     ...(config.manageWebhook ? [webhookController] : []),
   ];
   let leading = false;
