@@ -64,6 +64,15 @@ k get pod "$pod" -n shop -o json | node -e '
   const c = p.spec.containers.find((c) => c.name === "checkout");
   console.log("    JAVA_TOOL_OPTIONS: " + c.env.find((e) => e.name === "JAVA_TOOL_OPTIONS").value);'
 
+step "Coverage: what is profiled, and why not (fleetscope CLI, also usable as 'kubectl fleetscope')"
+for _ in $(seq 1 40); do
+  [ "$(k get profilingpolicy quickstart -o jsonpath='{.status.coverage.pods.injected}')" = 2 ] && break
+  sleep 0.5
+done
+k get profilingpolicies | indent
+node "$root/cli/fleetscope.ts" coverage quickstart --operator-namespace "$OPERATOR_NS" | indent
+node "$root/cli/fleetscope.ts" why shop/checkout --operator-namespace "$OPERATOR_NS" | indent
+
 step "Profiling that pod's JVM on this machine: its resolved env, the real agent, a local Pyroscope API"
 echo "    (kwok runs no containers; the JVM runs here with exactly the pod's injected environment)"
 node "$root/e2e/datapath/demo.ts" shop app.kubernetes.io/name=checkout
