@@ -43,17 +43,14 @@ export class Controller {
         metrics.reconciles.inc({ controller: this.name, result: outcome });
         metrics.duration.observe({ controller: this.name }, ms / 1000);
         metrics.queueDepth.set({ controller: this.name }, this.queue.length);
+        const line = { controller: this.name, key, outcome, ms: Math.round(ms) };
         if (err) {
           logger.warn(
-            {
-              controller: this.name,
-              key,
-              outcome,
-              err: String(err),
-              failures: this.queue.failures(key),
-            },
+            { ...line, err: String(err), failures: this.queue.failures(key) },
             "reconcile failed",
           );
+        } else {
+          logger.debug(line, "reconciled");
         }
       },
     });
