@@ -22,10 +22,10 @@ export function settingsFromPolicy(
     dryRun: spec.dryRun,
     agentVersion: agent.version,
     initImage: `${agent.image}:${agent.version}`,
-    // Quantities may be written as numbers in YAML; the pod spec wants strings.
-    initResources: JSON.parse(
-      JSON.stringify(agent.resources, (_k, v) => (typeof v === "number" ? String(v) : v)),
-    ),
+    initResources: {
+      ...(agent.resources.requests ? { requests: quantities(agent.resources.requests) } : {}),
+      ...(agent.resources.limits ? { limits: quantities(agent.resources.limits) } : {}),
+    },
     serverAddress: ctx.serverAddress,
     applicationNameTemplate: agent.applicationName.replaceAll("{cluster}", ctx.clusterName),
     profiles: {
@@ -58,4 +58,11 @@ export function settingsFromPolicy(
     };
   }
   return settings;
+}
+
+/** Quantities may be written as numbers in YAML (`cpu: 1`); a container spec wants strings. */
+function quantities(list: Record<string, string | number | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(list)) if (v !== undefined) out[k] = String(v);
+  return out;
 }
