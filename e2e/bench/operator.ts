@@ -276,9 +276,7 @@ async function main() {
     process.once(signal, () => {
       log(`${signal}: cleaning up`);
       const stopping = op ? stopOperator(op) : Promise.resolve();
-      void stopping
-        .then(() => cleanup(pvName, ourNamespaces))
-        .finally(() => process.exit(130));
+      void stopping.then(() => cleanup(pvName, ourNamespaces)).finally(() => process.exit(130));
     });
   }
   const results: string[] = [];
