@@ -58,4 +58,92 @@ describe("fleetscope arguments", () => {
   it("reports unknown flags", () => {
     expect(parseCommand(["coverage", "--nope"])).to.have.property("error");
   });
+
+  describe("profile commands", () => {
+    const NOW = Date.parse("2025-06-01T12:00:00Z");
+    const cmd = (argv: string[]) => parseCommand(argv, {}, NOW);
+
+    it("top with defaults: cpu over the last 15 minutes, 20 rows", () => {
+      expect(cmd(["top", "--app", "shop/checkout"])).to.deep.include({
+        command: {
+          name: "top",
+          profile: { app: "shop/checkout", type: "cpu", all: false, limit: 20 },
+          range: { start: NOW - 900_000, end: NOW },
+        },
+      });
+    });
+
+    it("top with every flag", () => {
+      const argv = [
+        "top",
+        "--app=shop/checkout",
+        "--from=2025-06-01T10:00:00Z",
+        "--to=1748777400000",
+        "--type=alloc",
+        "--server=http://127.0.0.1:4040",
+        "--tenant=shop-team",
+        "--policy=shop",
+        "--own=com.shop",
+        "--own=org/acme/",
+        "--limit=5",
+      ];
+      expect(cmd(argv)).to.deep.include({
+        command: {
+          name: "top",
+          profile: {
+            app: "shop/checkout",
+            type: "alloc",
+            all: false,
+            limit: 5,
+            server: "http://127.0.0.1:4040",
+            tenant: "shop-team",
+            policy: "shop",
+            own: ["com/shop/", "org/acme/"],
+          },
+          range: { start: Date.parse("2025-06-01T10:00:00Z"), end: 1748777400000 },
+        },
+      });
+    });
+
+    it("flamegraph picks the format from the file name", () => {
+      const svg = cmd(["flamegraph", "--app", "a", "-o", "flame.svg"]);
+      expect(svg).to.have.nested.property("command.format", "svg");
+      const html = cmd(["flamegraph", "--app", "a", "--output", "out/Flame.HTML"]);
+      expect(html).to.have.nested.property("command.format", "html");
+      expect(html).to.have.nested.property("command.output", "out/Flame.HTML");
+    });
+
+    it("diff takes two ranges", () => {
+      expect(
+        cmd(["diff", "--app", "a", "--before", "now-2h..now-1h", "--after", "now-1h..now"]),
+      ).to.deep.include({
+        command: {
+          name: "diff",
+          profile: { app: "a", type: "cpu", all: false, limit: 20 },
+          before: { start: NOW - 7_200_000, end: NOW - 3_600_000 },
+          after: { start: NOW - 3_600_000, end: NOW },
+        },
+      });
+    });
+
+    const errors: [string, string[], RegExp][] = [
+      ["top without --app", ["top"], /needs --app/],
+      ["an unknown type", ["top", "--app", "a", "--type", "heap"], /unknown --type heap/],
+      ["a bad time", ["top", "--app", "a", "--from", "yesterday"], /cannot read time/],
+      ["an empty range", ["top", "--app", "a", "--from", "now", "--to", "now-1h"], /empty/],
+      ["a bad limit", ["top", "--app", "a", "--limit", "0"], /--limit/],
+      ["positionals", ["top", "checkout"], /flags only/],
+      ["-o on top", ["top", "--app", "a", "-o", "x.svg"], /flag of flamegraph/],
+      ["flamegraph without -o", ["flamegraph", "--app", "a"], /needs -o/],
+      ["another extension", ["flamegraph", "--app", "a", "-o", "x.png"], /\.svg or \.html/],
+      ["diff without ranges", ["diff", "--app", "a", "--before", "now-2h..now-1h"], /--after/],
+      ["diff with --from", ["diff", "--app", "a", "--from", "now-1h"], /not --from/],
+      ["a malformed range", ["diff", "--app", "a", "--before", "x", "--after", "y"], /FROM..TO/],
+      ["--before on top", ["top", "--app", "a", "--before", "now-1h..now"], /flags of diff/],
+      ["profile flags elsewhere", ["coverage", "--app", "a"], /--app is a flag of top/],
+    ];
+    for (const [what, argv, error] of errors) {
+      it(`refuses ${what}`, () => expect(cmd(argv)).to.have.property("error").that.match(error));
+    }
+  });
 });

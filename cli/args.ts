@@ -1,11 +1,36 @@
 // Command-line parsing of `fleetscope`, separate from I/O so every form is tested.
 import { parseArgs } from "node:util";
+import { makeRange, PROFILE_KINDS, parseRangeText, type Range } from "./profiles.ts";
 
 export type Command =
   | { name: "why"; namespace: string; target: string; kind?: string }
   | { name: "coverage"; policy?: string }
   | { name: "rollout"; action: "status" | "pause" | "resume"; policy: string }
+  | { name: "top"; profile: ProfileFlags; range: Range }
+  | {
+      name: "flamegraph";
+      profile: ProfileFlags;
+      range: Range;
+      output: string;
+      format: "svg" | "html";
+    }
+  | { name: "diff"; profile: ProfileFlags; before: Range; after: Range }
   | { name: "help" };
+
+/** What `top`, `flamegraph` and `diff` share: which profile, from where. */
+export interface ProfileFlags {
+  app: string;
+  /** cpu, alloc, lock, wall or a full profile type ID. */
+  type: string;
+  server?: string;
+  tenant?: string;
+  policy?: string;
+  /** Package prefixes of own code, with slashes (`com/shop/`); library time is attributed to them. */
+  own?: string[];
+  /** Every frame with its own self time, no attribution to own code. */
+  all: boolean;
+  limit: number;
+}
 
 export interface Options {
   operatorNamespace: string;
@@ -19,6 +44,25 @@ Commands:
   why <namespace>/<kind>/<name>         The same for a Deployment, StatefulSet or DaemonSet
   coverage [policy]                     Coverage per policy; per reason for one policy
   rollout status|pause|resume <policy>  Progress of a Rolling rollout; stop or continue it
+  top --app <name>                      The functions that cost the most, self and total
+  flamegraph --app <name> -o <file>     A flame graph picture: .svg, or .html with zoom and search
+  diff --app <name> --before A..B --after C..D
+                                        What grew between two ranges, e.g. before and after a deploy
+
+Profile flags (top, flamegraph, diff):
+  --app <name>         Application (service_name), e.g. shop/checkout
+  --type <kind>        cpu (default), alloc, lock, wall, or a full profile type ID
+  --from <time>        Start, default now-15m; times are now, now-15m, RFC3339 or epoch ms
+  --to <time>          End, default now
+  --before <from..to>  diff: the range before, e.g. now-2h..now-1h
+  --after <from..to>   diff: the range after, e.g. now-1h..now
+  --server <url>       Pyroscope query URL (default $PYROSCOPE_URL, else the policy's readURL)
+  --policy <name>      Read the query URL and tenant from this ProfilingPolicy
+  --tenant <id>        X-Scope-OrgID (default $PYROSCOPE_TENANT_ID, else the policy's tenantID)
+  --own <prefix>       Own code, e.g. com.shop (repeatable): library time counts to the own caller
+  --all                Every frame with its own self time, no attribution
+  --limit <n>          Rows to print (default 20)
+  -o, --output <file>  flamegraph: where to write; .svg or .html
 
 Flags:
   --operator-namespace <ns>  Namespace the operator runs in (default $FLEETSCOPE_NAMESPACE or fleetscope)
@@ -36,9 +80,26 @@ const KINDS: Record<string, string> = {
   po: "Pod",
 };
 
+const PROFILE_FLAGS = [
+  "app",
+  "type",
+  "from",
+  "to",
+  "before",
+  "after",
+  "server",
+  "policy",
+  "tenant",
+  "own",
+  "all",
+  "limit",
+  "output",
+] as const;
+
 export function parseCommand(
   argv: readonly string[],
   env: Record<string, string | undefined> = {},
+  now: number = Date.now(),
 ): { command: Command; options: Options } | { error: string } {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -54,6 +115,15 @@ export function parseCommand(
   const [name, ...rest] = positionals;
   if (values.help || name === undefined || name === "help")
     return { command: { name: "help" }, options };
+  if (name === "top" || name === "flamegraph" || name === "diff") {
+    try {
+      return { command: profileCommand(name, rest, values, now), options };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+  const stray = PROFILE_FLAGS.find((f) => values[f] !== undefined);
+  if (stray) return { error: `--${stray} is a flag of top, flamegraph and diff` };
   if (name === "why") {
     const parts = (rest[0] ?? "").split("/");
     if (rest.length !== 1 || parts.some((p) => p === "") || parts.length < 2 || parts.length > 3)
@@ -86,6 +156,64 @@ export function parseCommand(
   return { error: `unknown command ${name}` };
 }
 
+type Values = ReturnType<typeof parse>["values"];
+
+function profileCommand(
+  name: "top" | "flamegraph" | "diff",
+  rest: string[],
+  values: Values,
+  now: number,
+): Command {
+  if (rest.length > 0) throw new Error(`${name} takes flags only, not ${rest.join(" ")}`);
+  if (!values.app) throw new Error(`${name} needs --app <name>, e.g. --app shop/checkout`);
+  const type = values.type ?? "cpu";
+  if (!type.includes(":") && !(PROFILE_KINDS as readonly string[]).includes(type))
+    throw new Error(`unknown --type ${type}: use ${PROFILE_KINDS.join(", ")} or a profile type ID`);
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`--limit must be a positive integer, not ${values.limit}`);
+  const own = values.own?.flatMap((o) => o.split(",")).filter((o) => o !== "");
+  const profile: ProfileFlags = {
+    app: values.app,
+    type,
+    all: values.all ?? false,
+    limit,
+    ...(values.server ? { server: values.server } : {}),
+    ...(values.tenant ? { tenant: values.tenant } : {}),
+    ...(values.policy ? { policy: values.policy } : {}),
+    ...(own?.length ? { own: own.map(ownPrefix) } : {}),
+  };
+  if (name === "diff") {
+    if (values.from || values.to)
+      throw new Error("diff takes --before FROM..TO and --after FROM..TO, not --from/--to");
+    if (!values.before || !values.after)
+      throw new Error("diff needs --before FROM..TO and --after FROM..TO, e.g. now-2h..now-1h");
+    return {
+      name,
+      profile,
+      before: parseRangeText(values.before, now),
+      after: parseRangeText(values.after, now),
+    };
+  }
+  if (values.before || values.after) throw new Error(`--before and --after are flags of diff`);
+  const range = makeRange(values.from ?? "now-15m", values.to ?? "now", now);
+  if (name === "top") {
+    if (values.output) throw new Error("top prints to the terminal; -o is a flag of flamegraph");
+    return { name, profile, range };
+  }
+  const output = values.output;
+  if (!output) throw new Error("flamegraph needs -o <file>.svg or -o <file>.html");
+  const format = /\.svg$/i.test(output) ? "svg" : /\.html?$/i.test(output) ? "html" : undefined;
+  if (!format) throw new Error(`-o ${output}: the name must end in .svg or .html`);
+  return { name, profile, range, output, format };
+}
+
+/** `com.shop` and `com/shop/` both mean the frames under `com/shop/`; a prefix with a slash is kept. */
+function ownPrefix(p: string): string {
+  if (p.includes("/")) return p;
+  return `${p.replaceAll(".", "/").replace(/\/+$/, "")}/`;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -93,6 +221,19 @@ function parse(argv: readonly string[]) {
     options: {
       "operator-namespace": { type: "string" },
       context: { type: "string" },
+      app: { type: "string" },
+      type: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      before: { type: "string" },
+      after: { type: "string" },
+      server: { type: "string" },
+      policy: { type: "string" },
+      tenant: { type: "string" },
+      own: { type: "string", multiple: true },
+      all: { type: "boolean" },
+      limit: { type: "string" },
+      output: { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
     },
   });

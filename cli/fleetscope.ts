@@ -12,6 +12,8 @@ import {
   patchPolicy,
   patchWorkload,
 } from "./kube.ts";
+import { runProfileCommand } from "./profile-run.ts";
+import { chooseServer, type PolicyEndpoints } from "./profiles.ts";
 import { acknowledgePatch, haltedWorkload, pausePatch, rolloutStatusText } from "./rollout.ts";
 import { explainPod, explainWorkload, formatExplanation } from "./why.ts";
 
@@ -19,6 +21,22 @@ const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
 
 async function run(command: Command, options: Options): Promise<{ out: string; code: number }> {
   if (command.name === "help") return { out: USAGE, code: 0 };
+  if (command.name === "top" || command.name === "flamegraph" || command.name === "diff") {
+    const flags = command.profile;
+    let policy: PolicyEndpoints | undefined;
+    if (flags.policy && !flags.server && !process.env.PYROSCOPE_URL) {
+      const p = await getPolicy(connect(options.context), flags.policy);
+      if (!p) return { out: `no ProfilingPolicy ${flags.policy}`, code: 2 };
+      policy = {
+        name: flags.policy,
+        ...(p.status?.pyroscope?.readURL ? { readURL: p.status.pyroscope.readURL } : {}),
+        ...(p.spec.pyroscope?.tenantID ? { tenantID: p.spec.pyroscope.tenantID } : {}),
+      };
+    }
+    const server = chooseServer(flags, process.env, policy);
+    if ("error" in server) return { out: server.error, code: 2 };
+    return runProfileCommand(command, server);
+  }
   const client = connect(options.context);
   if (command.name === "why") {
     const [namespace, policies] = await Promise.all([
