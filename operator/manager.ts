@@ -258,18 +258,33 @@ export async function startOperator(
     inf.onChange((key) => touchCoverage(key.split("/")[0]));
   }
 
-  // Watch → queue: handlers only enqueue keys. A policy change can change every namespace's
-  // label; a namespace change can change every policy's selection in status.
-  policyInformer.onChange((key) => {
+  // Watch → queue: handlers only enqueue keys. Only a change of a policy's spec (its
+  // generation) can move namespace labels; the operator's own status writes change nothing.
+  const seenGeneration = new Map<string, number | undefined>();
+  policyInformer.onChange((key, kind) => {
+    const generation = policyInformer.get(key)?.metadata?.generation as number | undefined;
+    const specChanged = kind !== "update" || seenGeneration.get(key) !== generation;
+    if (kind === "delete") seenGeneration.delete(key);
+    else seenGeneration.set(key, generation);
+    if (!specChanged) return;
     policyController.enqueue(key);
     coverageController.enqueue(key);
+    if (kind === "resync") return;
     for (const ns of nsInformer.keys()) nsController.enqueue(ns);
   });
+  // A namespace change matters to the policies that select it now or did before (their status
+  // lists it); the rest cannot have changed.
   nsInformer.onChange((key) => {
     nsController.enqueue(key);
-    for (const p of policyInformer.keys()) {
-      policyController.enqueue(p);
-      coverageController.enqueue(p);
+    const ns = nsInformer.get(key);
+    for (const p of policies.list()) {
+      const listed = p.status?.selectedNamespaces?.includes(key) ?? false;
+      const selected = ns ? selectsNamespace(p, ns, config.namespace) : false;
+      if (listed || selected) {
+        const name = p.metadata.name ?? "";
+        if (listed !== selected) policyController.enqueue(name);
+        coverageController.queue.addAfter(name, 1_000);
+      }
     }
   });
 

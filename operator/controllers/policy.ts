@@ -122,6 +122,10 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     );
   }
 
+  // What was last applied per policy: a status-only wake-up (readiness polling) need not
+  // re-apply every object; a new generation, a missing workload or the resync period does.
+  const applied = new Map<string, { uid?: string; generation?: number; at: number }>();
+
   return async (name) => {
     const entry = deps.policies.get(name);
     if (!entry) return undefined; // deleted: owner references let the garbage collector clean up
@@ -133,7 +137,13 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     if (policy.metadata.deletionTimestamp) return undefined;
 
     let applyError: string | undefined;
-    if (policy.spec.pyroscope.mode !== "External") {
+    const last = applied.get(name);
+    const upToDate =
+      last !== undefined &&
+      last.uid === policy.metadata.uid &&
+      last.generation === policy.metadata.generation &&
+      now.getTime() - last.at < RESYNC_MS;
+    if (policy.spec.pyroscope.mode !== "External" && !upToDate) {
       try {
         await ensureNamespace(policy.spec.pyroscope.namespace);
         const desired = renderPyroscope(policy, { operatorNamespace: deps.operatorNamespace });
@@ -150,18 +160,27 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
             `Removed ${pruned} objects no longer rendered.`,
           );
         }
+        applied.set(name, {
+          uid: policy.metadata.uid,
+          generation: policy.metadata.generation,
+          at: now.getTime(),
+        });
       } catch (err) {
+        applied.delete(name);
         applyError = err instanceof Error ? err.message : String(err);
         deps.events.record(policyRef(policy), "Warning", "ApplyFailed", applyError);
       }
     }
 
+    const workloads = applyError ? [] : await observeWorkloads(policy);
+    // Someone deleted a workload: apply again on the next pass instead of waiting for resync.
+    if (workloads.some((w) => w.replicas === undefined)) applied.delete(name);
     const namespaces = deps.namespaces();
     const all = deps.policies.list();
     const status = policyStatus({
       policy,
       endpoints: pyroscopeEndpoints(policy),
-      workloads: applyError ? [] : await observeWorkloads(policy),
+      workloads,
       webhookReady: deps.webhookReady(),
       selectedNamespaces: namespaces
         .filter((ns) => selectsNamespace(policy, ns, deps.operatorNamespace))
