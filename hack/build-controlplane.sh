@@ -8,23 +8,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 KUBE_VERSION=v1.35.4
 ETCD_VERSION=v3.6.16
 KWOK_VERSION=v0.8.0
-cache=${FLEETSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetscope}
-bin="$cache/controlplane/k8s-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
-
-# `--dir` only names the cache directory, for callers that must not wait for a build.
-if [ "${1:-}" = --dir ]; then
-  echo "$bin"
-  exit 0
-fi
-
-if ! command -v go >/dev/null 2>&1; then
-  echo "error: the Go toolchain (go >= 1.26) is required to build the local control plane; install Go and retry" >&2
-  exit 1
-fi
-mkdir -p "$bin"
-# Two callers (make targets run side by side) must not build into the same files.
-exec 9>"$bin/.lock"
-flock 9
+. "$here/lib.sh"
+bin="$FLEETSCOPE_CACHE/controlplane/k8s-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
+print_dir_if_asked "$bin" "$@"
+require_tools "(the Go toolchain, >= 1.26) to build the local control plane" go
+lock_dir "$bin"
 
 started=$SECONDS
 build() { # build NAME MODULE_DIR PACKAGE LDFLAGS

@@ -4,29 +4,17 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 HELM_VERSION=v4.3.1
-cache=${FLEETSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetscope}
-dir="$cache/helm/helm-$HELM_VERSION"
+dir="$FLEETSCOPE_CACHE/helm/helm-$HELM_VERSION"
 helm="$dir/helm"
-
-# `--dir` only names the cache directory, for callers that must not wait for a build.
-if [ "${1:-}" = --dir ]; then
-  echo "$dir"
-  exit 0
-fi
-
+print_dir_if_asked "$dir" "$@"
 if [ -x "$helm" ]; then
   echo "$helm"
   exit 0
 fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "error: the Go toolchain (go >= 1.26) is required to build helm; install Go and retry" >&2
-  exit 1
-fi
-mkdir -p "$dir"
-# Two callers (make targets run side by side) must not build into the same file.
-exec 9>"$dir/.lock"
-flock 9
+require_tools "(the Go toolchain, >= 1.26) to build helm" go
+lock_dir "$dir"
 if [ ! -x "$helm" ]; then
   t0=$SECONDS
   echo "  building helm $HELM_VERSION (helm.sh/helm/v4/cmd/helm) into $dir..." >&2

@@ -8,33 +8,23 @@ AGENT_VERSION=${PYROSCOPE_AGENT_VERSION:-2.9.2}
 declare -A SHA256=(
   [2.9.2]=ad738199a90734f7b8392bae1ab892027d411acb953ef1f00cd6e8e7c669ff8f
 )
-cache=${FLEETSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetscope}
-dir="$cache/agent/io.pyroscope-agent-$AGENT_VERSION"
+. "$(dirname "$0")/lib.sh"
+dir="$FLEETSCOPE_CACHE/agent/io.pyroscope-agent-$AGENT_VERSION"
 jar="$dir/pyroscope.jar"
-
-# `--dir` only names the cache directory, for callers that must not wait for a download.
-if [ "${1:-}" = --dir ]; then
-  echo "$dir"
-  exit 0
-fi
+print_dir_if_asked "$dir" "$@"
 
 want=${SHA256[$AGENT_VERSION]:-}
 if [ -z "$want" ]; then
   echo "error: no pinned SHA-256 for io.pyroscope:agent:$AGENT_VERSION; add it to $0" >&2
   exit 1
 fi
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
+lock_dir "$dir"
 
 if [ -f "$jar" ] && echo "$want  $jar" | sha256sum --check --status; then
   echo "$jar"
   exit 0
 fi
-if ! command -v mvn >/dev/null 2>&1; then
-  echo "error: Maven (mvn) is required to fetch the Pyroscope Java agent; install Maven and retry" >&2
-  exit 1
-fi
+require_tools "(Maven) to fetch the Pyroscope Java agent" mvn
 
 echo "  fetching io.pyroscope:agent:$AGENT_VERSION from Maven Central..." >&2
 tmp=$(mktemp -d "$dir/.fetch.XXXXXX")

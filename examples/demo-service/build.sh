@@ -4,26 +4,12 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")" && pwd)
-cache=${FLEETSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetscope}
-key=$(cd "$src" && find pom.xml src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
-dir="$cache/demo-service/checkout-$key"
+. "$src/../../hack/lib.sh"
+dir="$FLEETSCOPE_CACHE/demo-service/checkout-$(sources_key "$src" pom.xml src)"
 jar="$dir/checkout.jar"
-
-# `--dir` only names the cache directory, for callers that must not wait for a build.
-if [ "${1:-}" = --dir ]; then
-  echo "$dir"
-  exit 0
-fi
-
-for tool in java mvn; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "error: $tool (Java >= 17 and Maven) is required to build the demo service; install it and retry" >&2
-    exit 1
-  fi
-done
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
+print_dir_if_asked "$dir" "$@"
+require_tools "(Java >= 17 and Maven) to build the demo service" java mvn
+lock_dir "$dir"
 
 if [ ! -f "$jar" ]; then
   t0=$SECONDS
