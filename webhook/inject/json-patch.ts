@@ -15,6 +15,7 @@ function isObject(v: Json): v is Record<string, Json> {
 
 /** RFC 6901: `~` and `/` in a key must be escaped, e.g. in `fleetscope.io/injected`. */
 export function escapePointer(key: string): string {
+  if (!key.includes("~") && !key.includes("/")) return key;
   return key.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
@@ -43,29 +44,60 @@ function definedKeys(o: Record<string, Json>): string[] {
 
 /** The operations that turn `from` into `to`, applied in order. */
 export function diff(from: Json, to: Json): JsonPatchOp[] {
-  const ops: JsonPatchOp[] = [];
-  diffValue("", from, to, ops);
-  return ops;
+  const d: Differ = { ops: [], at: [] };
+  diffValue(d, from, to);
+  return d.ops;
 }
 
-function diffValue(path: string, a: Json, b: Json, ops: JsonPatchOp[]): void {
-  if (jsonEqual(a, b)) return;
+// Equal values give no operations. Objects and arrays are descended into without comparing them
+// whole first: each value is compared once, where the two documents differ or at a leaf, and a
+// subtree both documents share (the same reference) is not looked into at all. The JSON Pointer
+// of the current position is kept as a stack of escaped tokens and joined only for an operation.
+interface Differ {
+  ops: JsonPatchOp[];
+  at: (string | number)[];
+}
+
+function pointer(d: Differ, last?: string | number): string {
+  let p = "";
+  for (const t of d.at) p += `/${t}`;
+  return last === undefined ? p : `${p}/${last}`;
+}
+
+function diffValue(d: Differ, a: Json, b: Json): void {
+  if (a === b) return;
   if (isObject(a) && isObject(b)) {
-    for (const k of definedKeys(a)) {
-      if (b[k] === undefined) ops.push({ op: "remove", path: `${path}/${escapePointer(k)}` });
-    }
-    for (const k of definedKeys(b)) {
-      const p = `${path}/${escapePointer(k)}`;
-      if (a[k] === undefined) ops.push({ op: "add", path: p, value: b[k] });
-      else diffValue(p, a[k], b[k], ops);
-    }
+    diffObject(d, a, b);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    diffArray(path, a, b, ops);
+    diffArray(d, a, b);
     return;
   }
-  ops.push({ op: "replace", path, value: b });
+  d.ops.push({ op: "replace", path: pointer(d), value: b });
+}
+
+/** Descends into `a[key]` and `b[key]` with `key` on the pointer stack. */
+function diffAt(d: Differ, key: string | number, a: Json, b: Json): void {
+  d.at.push(key);
+  diffValue(d, a, b);
+  d.at.pop();
+}
+
+function diffObject(d: Differ, a: Record<string, Json>, b: Record<string, Json>): void {
+  for (const k of Object.keys(a)) {
+    if (a[k] !== undefined && b[k] === undefined) {
+      d.ops.push({ op: "remove", path: pointer(d, escapePointer(k)) });
+    }
+  }
+  for (const k of Object.keys(b)) {
+    const bv = b[k];
+    if (bv === undefined) continue;
+    const av = a[k];
+    if (av === bv) continue;
+    if (av === undefined) d.ops.push({ op: "add", path: pointer(d, escapePointer(k)), value: bv });
+    else diffAt(d, escapePointer(k), av, bv);
+  }
 }
 
 /**
@@ -77,23 +109,51 @@ function identity(v: Json): string {
   return `json:${JSON.stringify(v)}`;
 }
 
+/** `identity(x) === identity(y)`, without building the strings where the answer is plain. */
+function sameIdentity(x: Json, y: Json): boolean {
+  if (x === y) return true;
+  // Two different strings, or a string and anything else, never have the same JSON text.
+  if (typeof x === "string" || typeof y === "string") return false;
+  const xNamed = isObject(x) && typeof x.name === "string";
+  const yNamed = isObject(y) && typeof y.name === "string";
+  if (xNamed || yNamed) return xNamed && yNamed && x.name === y.name;
+  return identity(x) === identity(y);
+}
+
 const MAX_LCS_CELLS = 1_000_000;
 
-function diffArray(path: string, a: Json[], b: Json[], ops: JsonPatchOp[]): void {
+function diffArray(d: Differ, a: Json[], b: Json[]): void {
   const n = a.length;
   const m = b.length;
   if (n * m > MAX_LCS_CELLS) {
-    ops.push({ op: "replace", path, value: b });
+    if (!jsonEqual(a, b)) d.ops.push({ op: "replace", path: pointer(d), value: b });
     return;
+  }
+  if (n === m) {
+    // The same identities in the same places: the alignment below would pair every element
+    // with the one at its own index, so pair them directly and skip the table.
+    let aligned = true;
+    for (let i = 0; i < n && aligned; i++) aligned = sameIdentity(a[i], b[i]);
+    if (aligned) {
+      for (let i = 0; i < n; i++) {
+        if (a[i] !== b[i]) diffAt(d, i, a[i], b[i]);
+      }
+      return;
+    }
+    // Equal but for the order of keys inside an element identified by its JSON text.
+    if (jsonEqual(a, b)) return;
   }
   const ka = a.map(identity);
   const kb = b.map(identity);
-  // lcs[i][j]: length of the longest common subsequence of ka[i..] and kb[j..].
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  // lcs[i * w + j]: length of the longest common subsequence of ka[i..] and kb[j..].
+  const w = m + 1;
+  const lcs = new Int32Array((n + 1) * w);
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      lcs[i]![j] =
-        ka[i] === kb[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+      lcs[i * w + j] =
+        ka[i] === kb[j]
+          ? lcs[(i + 1) * w + j + 1]! + 1
+          : Math.max(lcs[(i + 1) * w + j]!, lcs[i * w + j + 1]!);
     }
   }
   // `at` is the index in the document as patched so far: earlier ops shift later elements.
@@ -102,16 +162,16 @@ function diffArray(path: string, a: Json[], b: Json[], ops: JsonPatchOp[]): void
   let at = 0;
   while (i < n || j < m) {
     if (i < n && j < m && ka[i] === kb[j]) {
-      diffValue(`${path}/${at}`, a[i], b[j], ops);
+      if (a[i] !== b[j]) diffAt(d, at, a[i], b[j]);
       i++;
       j++;
       at++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({ op: "add", path: `${path}/${at}`, value: b[j] });
+    } else if (j < m && (i >= n || lcs[i * w + j + 1]! >= lcs[(i + 1) * w + j]!)) {
+      d.ops.push({ op: "add", path: pointer(d, at), value: b[j] });
       j++;
       at++;
     } else {
-      ops.push({ op: "remove", path: `${path}/${at}` });
+      d.ops.push({ op: "remove", path: pointer(d, at) });
       i++;
     }
   }

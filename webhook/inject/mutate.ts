@@ -1,5 +1,8 @@
 // The admission decision and edit for one pod, as a pure function: it edits a copy of the pod
 // and returns the difference as a JSON Patch, with an account of what it did and why.
+// The copy is shallow except where it is edited (metadata labels and annotations, the pod spec's
+// lists, the injected containers and their security context): everything else is shared with
+// the input, never written to, and skipped by the diff as the same reference.
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import { agentEnv, downwardApiEnv, jvmOptions } from "./agent-options.ts";
 import { applicationName, owningWorkload } from "./app-name.ts";
@@ -76,8 +79,9 @@ function inject(
   choices: ContainerChoice[],
 ): MutationResult {
   const { pod, namespace } = input;
-  const edited = structuredClone(pod);
-  const editedContainers = edited.spec!.containers;
+  const edited = copyMetadata(pod);
+  edited.spec = { ...pod.spec!, containers: [...pod.spec!.containers] };
+  const editedContainers = edited.spec.containers;
   const caps = planCapabilities(settings.sysPtrace, settings.profiles.event, namespace);
   const trustEnvFrom = pod.metadata?.annotations?.[ANNOTATION_ENVFROM_JAVA_OPTIONS] === "false";
   const workload = owningWorkload(pod).name;
@@ -116,7 +120,8 @@ function inject(
       );
     }
     if (!settings.dryRun) {
-      const target = editedContainers[i]!;
+      const target: V1Container = { ...editedContainers[i]! };
+      editedContainers[i] = target;
       const options = jvmOptions(settings, {
         applicationName: applicationName(
           pod,
@@ -129,7 +134,10 @@ function inject(
         event,
       });
       editContainer(target, plan, options, settings);
-      if (caps.addPtrace && ptraceStatus(c) === "absent") addPtrace(target);
+      if (caps.addPtrace && ptraceStatus(c) === "absent") {
+        copySecurityContext(target);
+        addPtrace(target);
+      }
     }
     outcome.injectedNow.push(c.name);
   });
@@ -270,7 +278,7 @@ function recordSkip(
   settings: InjectionSettings | undefined,
   skip: PodSkip,
 ): void {
-  const edited = structuredClone(pod);
+  const edited = copyMetadata(pod);
   const { labels, annotations } = metadataMaps(edited);
   labels[LABEL_SKIP_REASON] = kubeLabelValue(skip.reason);
   annotations[ANNOTATION_SKIP_REASON] = skip.message;
@@ -281,6 +289,26 @@ function recordSkip(
   }
   result.events.push({ reason: "InjectionSkipped", message: skip.message });
   result.patch = diff(pod, edited);
+}
+
+/** A copy of the pod sharing everything but its metadata and its label and annotation maps. */
+function copyMetadata(pod: V1Pod): V1Pod {
+  const edited = { ...pod };
+  const m = pod.metadata;
+  if (m) {
+    edited.metadata = { ...m };
+    if (m.labels) edited.metadata.labels = { ...m.labels };
+    if (m.annotations) edited.metadata.annotations = { ...m.annotations };
+  }
+  return edited;
+}
+
+/** Gives a container copy its own security context and capabilities, which addPtrace edits. */
+function copySecurityContext(c: V1Container): void {
+  const sc = c.securityContext;
+  if (!sc) return;
+  c.securityContext = { ...sc };
+  if (sc.capabilities) c.securityContext.capabilities = { ...sc.capabilities };
 }
 
 /** The pod's label and annotation maps, created when absent. */
