@@ -1,6 +1,9 @@
 // Policy matching: namespace exclusions, pod selectors, precedence and conflicts.
 import { expect } from "chai";
+import fc from "fast-check";
+import { matchesSelector } from "./label-selector.ts";
 import {
+  byPrecedence,
   namespaceConflicts,
   namespaceExclusion,
   type PolicyLike,
@@ -72,6 +75,50 @@ describe("policiesForPod", () => {
   it("a podSelector that does not match leaves the policy out", () => {
     const order = policiesForPod([broad, urgent], optedIn("shop"), { tier: "db" }, "fleetscope");
     expect(order.map((p) => p.metadata.name)).to.deep.equal(["broad"]);
+  });
+
+  it("is every policy selecting the namespace and the pod, sorted by precedence", () => {
+    const labels = fc.dictionary(
+      fc.constantFrom("tier", "team", "fleetscope.io/profiling"),
+      fc.constantFrom("web", "db", "enabled"),
+      { maxKeys: 3 },
+    );
+    const selector = fc.option(fc.record({ matchLabels: labels }), { nil: undefined });
+    const policyArb = fc.record({
+      name: fc.constantFrom("a", "b", "c", "d", ""),
+      priority: fc.option(fc.integer({ min: -2, max: 2 }), { nil: undefined }),
+      namespaceSelector: selector,
+      podSelector: selector,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(policyArb, { maxLength: 12 }),
+        fc.constantFrom("shop", "kube-system", "fleetscope"),
+        labels,
+        labels,
+        (specs, nsName, nsLabels, podLabels) => {
+          const policies = specs.map((s) =>
+            policy(s.name, {
+              priority: s.priority,
+              selector: { namespaceSelector: s.namespaceSelector, podSelector: s.podSelector },
+            }),
+          );
+          const namespace = ns(nsName, nsLabels);
+          const expected = policies
+            .filter(
+              (p) =>
+                selectsNamespace(p, namespace, "fleetscope") &&
+                (p.spec?.selector?.podSelector === undefined ||
+                  matchesSelector(p.spec.selector.podSelector, podLabels)),
+            )
+            .sort(byPrecedence);
+          const got = policiesForPod(policies, namespace, podLabels, "fleetscope");
+          expect(got.length).to.equal(expected.length);
+          for (const [i, p] of got.entries()) expect(p).to.equal(expected[i]);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -57,21 +57,30 @@ export function byPrecedence<P extends PolicyLike>(a: P, b: P): number {
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
-/** Every policy that selects the pod, winner first. An absent podSelector selects all pods. */
+/**
+ * Every policy that selects the pod, winner first. An absent podSelector selects all pods.
+ * Called for every admission: the namespace exclusion is decided once rather than per policy,
+ * and only the (usually one or two) matching policies are sorted.
+ */
 export function policiesForPod<P extends PolicyLike>(
   policies: P[],
   ns: NamespaceLike,
   podLabels: Record<string, string> | undefined,
   operatorNamespace: string,
 ): P[] {
-  return policies
-    .filter(
-      (p) =>
-        selectsNamespace(p, ns, operatorNamespace) &&
-        (p.spec?.selector?.podSelector === undefined ||
-          matchesSelector(p.spec.selector.podSelector, podLabels)),
-    )
-    .sort(byPrecedence);
+  if (namespaceExclusion(ns, operatorNamespace)) return [];
+  const nsLabels = ns.metadata?.labels;
+  const matches: P[] = [];
+  for (const p of policies) {
+    const selector = p.spec?.selector;
+    if (!matchesSelector(selector?.namespaceSelector ?? DEFAULT_NAMESPACE_SELECTOR, nsLabels)) {
+      continue;
+    }
+    const podSelector = selector?.podSelector;
+    if (podSelector === undefined || matchesSelector(podSelector, podLabels)) matches.push(p);
+  }
+  if (matches.length > 1) matches.sort(byPrecedence);
+  return matches;
 }
 
 /**
