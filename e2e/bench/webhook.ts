@@ -1,4 +1,8 @@
 // Webhook benchmark: the real admission server vs a no-op fastify HTTPS route, same load, same run.
+// Two measurements, both side by side with alternating order:
+// - open loop (--rates): a fixed arrival rate below saturation, latency from the scheduled send
+//   time: the latency the webhook adds to one admission;
+// - closed loop (--concurrency): a fixed number in flight, both servers saturated: throughput.
 import type { ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
@@ -11,6 +15,14 @@ import type { ServerCommand, ServerMode, ServerReply } from "./server.ts";
 
 const { values: args } = parseArgs({
   options: {
+    /** Open loop: arrival rates in requests/s; empty to skip. */
+    rates: { type: "string", default: "250,500,1000,1500" },
+    "open-duration": { type: "string", default: "4000" },
+    "open-warmup": { type: "string", default: "1000" },
+    "open-rounds": { type: "string", default: "3" },
+    /** Open loop: connections the load generator may open to each target. */
+    connections: { type: "string", default: "64" },
+    /** Closed loop: requests in flight; empty to skip. */
     concurrency: { type: "string", default: "16,32,64" },
     duration: { type: "string", default: "5000" },
     warmup: { type: "string", default: "1500" },
@@ -21,7 +33,13 @@ const { values: args } = parseArgs({
     "profile-dir": { type: "string" },
   },
 });
-const concurrencies = args.concurrency.split(",").map(Number);
+const list = (v: string) => v.split(",").filter(Boolean).map(Number);
+const rates = list(args.rates);
+const openDurationMs = Number(args["open-duration"]);
+const openWarmupMs = Number(args["open-warmup"]);
+const openRounds = Number(args["open-rounds"]);
+const connections = Number(args.connections);
+const concurrencies = list(args.concurrency);
 const durationMs = Number(args.duration);
 const warmupMs = Number(args.warmup);
 const rounds = Number(args.rounds);
@@ -67,19 +85,26 @@ async function usage(s: Server) {
 interface Row {
   round: number;
   mode: ServerMode;
+  /** Closed loop: requests in flight (0 for open-loop rows). */
   concurrency: number;
+  /** Open loop: arrival rate (0 for closed-loop rows). */
+  rate: number;
   result: LoadResult;
   serverCpuMicrosPerRequest: number;
   serverRss: number;
 }
 
+type Load = { kind: "closed"; concurrency: number } | { kind: "open"; rate: number };
+
 async function measure(
   s: Server,
-  concurrency: number,
+  load: Load,
   ca: string,
   bodies: string[],
   round: number,
 ): Promise<Row> {
+  const [warmup, duration] =
+    load.kind === "open" ? [openWarmupMs, openDurationMs] : [warmupMs, durationMs];
   const child = forkTs("./load.ts");
   let before: Promise<{ cpuMicros: number }> | undefined;
   child.on("message", (m: LoadMessage) => {
@@ -88,16 +113,17 @@ async function measure(
   const done = nextMessage(
     child,
     (m) => ((m as LoadMessage).type === "done" ? (m as { result: LoadResult }) : undefined),
-    warmupMs + durationMs + 60_000,
+    warmup + duration + 90_000,
   );
   child.send({
     url: s.url,
     path: MUTATE_PATH,
     ca,
     bodies,
-    concurrency,
-    warmupMs,
-    durationMs,
+    concurrency: load.kind === "closed" ? load.concurrency : 0,
+    ...(load.kind === "open" ? { rate: load.rate, connections } : {}),
+    warmupMs: warmup,
+    durationMs: duration,
     maxRequests: Number(args["max-requests"]),
   } satisfies LoadCommand);
   const { result } = await done;
@@ -106,7 +132,8 @@ async function measure(
   return {
     round,
     mode: s.mode,
-    concurrency,
+    concurrency: load.kind === "closed" ? load.concurrency : 0,
+    rate: load.kind === "open" ? load.rate : 0,
     result,
     serverCpuMicrosPerRequest: (after.cpuMicros - cpu0) / Math.max(1, result.requests),
     serverRss: after.maxRss,
@@ -143,72 +170,139 @@ async function main() {
     `bodies: ${bodies.length}, ${Math.min(...sizes)}–${Math.max(...sizes)} bytes (mean ${Math.round(sizes.reduce((a, b) => a + b) / sizes.length)}); policies: ${policyCount}`,
   );
   console.log(`mix: ${[...outcomes].map(([k, n]) => `${k} ×${n}`).join(", ")}`);
-  console.log(
-    `load: ${rounds} rounds × concurrency ${concurrencies.join("/")}, ${warmupMs} ms warm-up + ${durationMs} ms measured each, one keep-alive connection per in-flight request\n`,
-  );
+  if (rates.length > 0) {
+    console.log(
+      `open loop: ${openRounds} rounds × ${rates.join("/")} req/s, ${openWarmupMs} ms warm-up + ${openDurationMs} ms measured each, up to ${connections} keep-alive connections; latency from the scheduled send time`,
+    );
+  }
+  if (concurrencies.length > 0) {
+    console.log(
+      `closed loop: ${rounds} rounds × concurrency ${concurrencies.join("/")}, ${warmupMs} ms warm-up + ${durationMs} ms measured each, one keep-alive connection per in-flight request`,
+    );
+  }
+  console.log("");
 
   const servers = {
     webhook: await startServer("webhook", tls),
     noop: await startServer("noop", tls),
   };
   const rows: Row[] = [];
+  const pair = async (load: Load, round: number, first: ServerMode) => {
+    // Alternate which target goes first, so drift in the machine's load hits both alike.
+    const order: ServerMode[] = first === "noop" ? ["noop", "webhook"] : ["webhook", "noop"];
+    for (const mode of order) {
+      const row = await measure(servers[mode], load, tls.caCert, bodies, round);
+      rows.push(row);
+      const r = row.result;
+      const what = load.kind === "open" ? `${load.rate}/s` : `c=${load.concurrency}`;
+      console.error(
+        `round ${round} ${what} ${mode}: ${f(r.perSecond, 0)}/s p50 ${f(r.latencyMs.p50)} p99 ${f(r.latencyMs.p99)} ms, errors ${r.errors}`,
+      );
+    }
+  };
   try {
+    for (let round = 1; round <= openRounds && rates.length > 0; round++) {
+      for (const [i, rate] of rates.entries()) {
+        await pair({ kind: "open", rate }, round, (round + i) % 2 ? "noop" : "webhook");
+      }
+    }
     for (let round = 1; round <= rounds; round++) {
       for (const c of concurrencies) {
-        // Alternate which target goes first, so drift in the machine's load hits both alike.
-        const order: ServerMode[] = round % 2 ? ["noop", "webhook"] : ["webhook", "noop"];
-        for (const mode of order) {
-          const row = await measure(servers[mode], c, tls.caCert, bodies, round);
-          rows.push(row);
-          const r = row.result;
-          console.error(
-            `round ${round} c=${c} ${mode}: ${f(r.perSecond, 0)}/s p50 ${f(r.latencyMs.p50)} p99 ${f(r.latencyMs.p99)} ms, errors ${r.errors}`,
-          );
-        }
+        await pair({ kind: "closed", concurrency: c }, round, round % 2 ? "noop" : "webhook");
       }
     }
   } finally {
     for (const s of Object.values(servers)) s.child.send({ type: "stop" } satisfies ServerCommand);
   }
 
-  console.log(
-    "| round | concurrency | target | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | load-gen CPU µs/req |",
-  );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const r of rows) {
-    const l = r.result.latencyMs;
+  const perRequest = (r: Row) => r.result.clientCpuMicros / Math.max(1, r.result.requests);
+  /** The median over rounds of each round's side-by-side ratio webhook / no-op. */
+  const ratios = (of: (mode: ServerMode) => Row[], metric: (r: Row) => number) =>
+    of("webhook").map((w) => metric(w) / metric(of("noop").find((n) => n.round === w.round) ?? w));
+  const srv = (xs: Row[], mode: ServerMode) =>
+    median(xs.filter((r) => r.mode === mode).map((r) => r.serverCpuMicrosPerRequest));
+
+  const open = rows.filter((r) => r.rate > 0);
+  if (open.length > 0) {
+    console.log("## Open loop (fixed arrival rate)\n");
     console.log(
-      `| ${r.round} | ${r.concurrency} | ${r.mode} | ${f(r.result.perSecond, 0)} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${f(l.p999)} | ${f(l.max)} | ${r.result.errors} | ${f(r.serverCpuMicrosPerRequest, 0)} | ${f(r.result.clientCpuMicros / Math.max(1, r.result.requests), 0)} |`,
+      "| round | rate/s | target | answered/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | max in flight | send lag p99 ms | server CPU µs/req | load-gen CPU µs/req |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const r of open) {
+      const l = r.result.latencyMs;
+      console.log(
+        `| ${r.round} | ${r.rate} | ${r.mode} | ${f(r.result.perSecond, 0)} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${f(l.p999)} | ${f(l.max)} | ${r.result.errors} | ${r.result.maxInFlight ?? "–"} | ${f(r.result.sendLagMs?.p99 ?? Number.NaN)} | ${f(r.serverCpuMicrosPerRequest, 0)} | ${f(perRequest(r), 0)} |`,
+      );
+    }
+    console.log(
+      `\nOpen-loop summary (median over ${openRounds} rounds of each quantile; the ratio is the median of the per-round p99(webhook)/p99(no-op); target ratio ≤ ${TARGET_P99_RATIO}):\n`,
+    );
+    console.log(
+      "| rate/s | no-op p50 / p90 / p99 ms | webhook p50 / p90 / p99 ms | p50 added ms | p99 ratio | ratio range | ratio ≤ 1.5 |",
+    );
+    console.log("|---|---|---|---|---|---|---|");
+    for (const rate of rates) {
+      const of = (mode: ServerMode) => open.filter((r) => r.rate === rate && r.mode === mode);
+      const q = (mode: ServerMode, k: "p50" | "p90" | "p99") =>
+        median(of(mode).map((r) => r.result.latencyMs[k]));
+      const qs = (mode: ServerMode) =>
+        `${f(q(mode, "p50"))} / ${f(q(mode, "p90"))} / ${f(q(mode, "p99"))}`;
+      const rs = ratios(of, (r) => r.result.latencyMs.p99);
+      const added = median(
+        of("webhook").map(
+          (w) =>
+            w.result.latencyMs.p50 -
+            (of("noop").find((n) => n.round === w.round)?.result.latencyMs.p50 ?? Number.NaN),
+        ),
+      );
+      const ratio = median(rs);
+      console.log(
+        `| ${rate} | ${qs("noop")} | ${qs("webhook")} | ${f(added)} | ${f(ratio)} | ${f(Math.min(...rs))}–${f(Math.max(...rs))} | ${ratio <= TARGET_P99_RATIO ? "yes" : "no"} |`,
+      );
+    }
+    console.log(
+      `\nOpen loop, server CPU per request (median): webhook ${f(srv(open, "webhook"), 0)} µs, no-op ${f(srv(open, "noop"), 0)} µs\n`,
     );
   }
 
-  console.log(
-    `\nSummary (median over ${rounds} rounds; targets: p99 ratio ≤ ${TARGET_P99_RATIO}, webhook ≥ ${TARGET_RPS}/s):\n`,
-  );
-  console.log(
-    "| concurrency | no-op req/s | webhook req/s | no-op p99 ms | webhook p99 ms | p99 ratio | ratio range | ≥ 2,000/s | ratio ≤ 1.5 |",
-  );
-  console.log("|---|---|---|---|---|---|---|---|---|");
-  for (const c of concurrencies) {
-    const of = (mode: ServerMode) => rows.filter((r) => r.concurrency === c && r.mode === mode);
-    const rps = (mode: ServerMode) => median(of(mode).map((r) => r.result.perSecond));
-    const p99 = (mode: ServerMode) => median(of(mode).map((r) => r.result.latencyMs.p99));
-    // The ratio of each round's side-by-side pair, then the median of those ratios.
-    const ratios = of("webhook").map(
-      (w) =>
-        w.result.latencyMs.p99 /
-        (of("noop").find((n) => n.round === w.round)?.result.latencyMs.p99 ?? Number.NaN),
-    );
-    const ratio = median(ratios);
+  const closed = rows.filter((r) => r.concurrency > 0);
+  if (closed.length > 0) {
+    console.log("## Closed loop (fixed concurrency, saturated)\n");
     console.log(
-      `| ${c} | ${f(rps("noop"), 0)} | ${f(rps("webhook"), 0)} | ${f(p99("noop"))} | ${f(p99("webhook"))} | ${f(ratio)} | ${f(Math.min(...ratios))}–${f(Math.max(...ratios))} | ${rps("webhook") >= TARGET_RPS ? "yes" : "no"} | ${ratio <= TARGET_P99_RATIO ? "yes" : "no"} |`,
+      "| round | concurrency | target | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | load-gen CPU µs/req |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const r of closed) {
+      const l = r.result.latencyMs;
+      console.log(
+        `| ${r.round} | ${r.concurrency} | ${r.mode} | ${f(r.result.perSecond, 0)} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${f(l.p999)} | ${f(l.max)} | ${r.result.errors} | ${f(r.serverCpuMicrosPerRequest, 0)} | ${f(perRequest(r), 0)} |`,
+      );
+    }
+    console.log(
+      `\nClosed-loop summary (median over ${rounds} rounds; targets: p99 ratio ≤ ${TARGET_P99_RATIO}, webhook ≥ ${TARGET_RPS}/s):\n`,
+    );
+    console.log(
+      "| concurrency | no-op req/s | webhook req/s | no-op p99 ms | webhook p99 ms | p99 ratio | ratio range | ≥ 2,000/s | ratio ≤ 1.5 |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|");
+    for (const c of concurrencies) {
+      const of = (mode: ServerMode) => closed.filter((r) => r.concurrency === c && r.mode === mode);
+      const rps = (mode: ServerMode) => median(of(mode).map((r) => r.result.perSecond));
+      const p99 = (mode: ServerMode) => median(of(mode).map((r) => r.result.latencyMs.p99));
+      const rs = ratios(of, (r) => r.result.latencyMs.p99);
+      const ratio = median(rs);
+      console.log(
+        `| ${c} | ${f(rps("noop"), 0)} | ${f(rps("webhook"), 0)} | ${f(p99("noop"))} | ${f(p99("webhook"))} | ${f(ratio)} | ${f(Math.min(...rs))}–${f(Math.max(...rs))} | ${rps("webhook") >= TARGET_RPS ? "yes" : "no"} | ${ratio <= TARGET_P99_RATIO ? "yes" : "no"} |`,
+      );
+    }
+    console.log(
+      `\nClosed loop, server CPU per request (median): webhook ${f(srv(closed, "webhook"), 0)} µs, no-op ${f(srv(closed, "noop"), 0)} µs`,
     );
   }
-  const srv = (mode: ServerMode) =>
-    median(rows.filter((r) => r.mode === mode).map((r) => r.serverCpuMicrosPerRequest));
-  console.log(
-    `\nServer CPU per request (median of all runs): webhook ${f(srv("webhook"), 0)} µs, no-op ${f(srv("noop"), 0)} µs; peak RSS webhook ${f(Math.max(...rows.filter((r) => r.mode === "webhook").map((r) => r.serverRss)) / 2 ** 20, 0)} MiB, no-op ${f(Math.max(...rows.filter((r) => r.mode === "noop").map((r) => r.serverRss)) / 2 ** 20, 0)} MiB`,
-  );
+  const peak = (mode: ServerMode) =>
+    Math.max(...rows.filter((r) => r.mode === mode).map((r) => r.serverRss)) / 2 ** 20;
+  console.log(`Peak RSS: webhook ${f(peak("webhook"), 0)} MiB, no-op ${f(peak("noop"), 0)} MiB`);
 }
 
 main().then(
