@@ -2,7 +2,11 @@
 import { writeFile } from "node:fs/promises";
 import { diffProfiles, renderDiffTable } from "../operator/pyroscope/diff.ts";
 import { renderFlameHtml, renderFlameSvg } from "../operator/pyroscope/flamegraph.ts";
-import { type FlameGraph, PyroscopeClient } from "../operator/pyroscope/query.ts";
+import {
+  type FlameGraph,
+  PyroscopeClient,
+  type PyroscopeQueryError,
+} from "../operator/pyroscope/query.ts";
 import { renderTopTable, topFunctions, topOwnFunctions } from "../operator/pyroscope/top.ts";
 import type { Command, ProfileFlags } from "./args.ts";
 import {
@@ -28,7 +32,14 @@ export interface Output {
 /** Turns a failed fetch into a sentence; for an in-cluster URL, the port-forward to run. */
 export function explainFetchError(err: unknown, server: ServerChoice): Error {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "PyroscopeQueryError") return err as Error;
+  if (e?.name === "PyroscopeQueryError") {
+    const q = err as PyroscopeQueryError;
+    if (q.status === 401 && !server.tenant)
+      return new Error(
+        `${q.message}\nthe server wants a tenant: pass --tenant or set $PYROSCOPE_TENANT_ID`,
+      );
+    return q;
+  }
   const cause = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
   const what = `cannot reach the Pyroscope server ${server.url} (from ${server.source}): ${cause}`;
   return new Error(
@@ -100,14 +111,16 @@ async function run(
   if (command.name === "top") {
     const rows = p.all ? topFunctions(fg, p.limit) : topOwnFunctions(fg, ownPredicate(p), p.limit);
     const kind = p.all ? "all frames" : p.own ? `own code ${p.own.join(", ")}` : "own code";
-    return {
-      out: renderTopTable(rows, {
-        total: fg.total,
-        unit,
-        title: `${heading} · ${subtitle} · ${kind}`,
-      }).trimEnd(),
-      code: 0,
-    };
+    const table = renderTopTable(rows, {
+      total: fg.total,
+      unit,
+      title: `${heading} · ${subtitle} · ${kind}`,
+    }).trimEnd();
+    const hint =
+      rows.length === 0
+        ? `\nno frame counts as ${kind} in ${fg.names.length} functions; try --all`
+        : "";
+    return { out: `${table}${hint}`, code: 0 };
   }
   const opts = { unit, title: heading, subtitle };
   await writeFile(
