@@ -75,6 +75,15 @@ e2e: deps helm ## Chart tests plus helm install into $KUBECONFIG's cluster (the 
 .PHONY: test
 test: lint verify-generated test-unit test-integration test-datapath e2e ## Everything CI runs: lint, type-check, unit, integration, data-path and chart tests.
 
+##@ Benchmarks
+
+.PHONY: bench
+bench: deps datapath-artifacts ## Webhook vs no-op route, mutate, operator on the local control plane, agent overhead (docs/benchmarks.md).
+	node e2e/bench/webhook.ts
+	node e2e/bench/mutate.ts
+	hack/with-cluster.sh node e2e/bench/operator.ts
+	node e2e/bench/overhead.ts
+
 ##@ Local control plane
 
 .PHONY: controlplane
