@@ -42,9 +42,10 @@ function fleetscope(args: string[], env: Record<string, string> = {}): Promise<C
 function checkWellFormed(xml: string): void {
   const stack: string[] = [];
   const token = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/gy;
-  let m: RegExpExecArray | null;
   let roots = 0;
-  while ((m = token.exec(xml)) !== null) {
+  let end = 0;
+  for (const m of xml.matchAll(token)) {
+    end = m.index + m[0].length;
     const [, closing, name, , selfClosing, text, stray] = m;
     if (stray) throw new Error(`stray < at ${m.index}: ${xml.slice(m.index, m.index + 60)}`);
     if (text !== undefined) {
@@ -61,6 +62,7 @@ function checkWellFormed(xml: string): void {
       stack.push(name!);
     } else if (stack.length === 0) roots++;
   }
+  if (end !== xml.length) throw new Error(`cannot read past ${end}: ${xml.slice(end, end + 60)}`);
   if (stack.length > 0) throw new Error(`unclosed <${stack.join("> <")}>`);
   if (roots !== 1) throw new Error(`${roots} root elements`);
 }
