@@ -23,6 +23,11 @@ export interface OperatorConfig {
   certHosts: string[];
   /** Whether this process writes the webhook configuration and certificate Secret. */
   manageWebhook: boolean;
+  /**
+   * A ClusterRole installed with the operator (the chart's): the webhook configuration and the
+   * certificate Secret are owned by it, so uninstalling the release garbage-collects them.
+   */
+  ownerClusterRole?: string;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +62,8 @@ export function loadConfig(env: Record<string, string | undefined>): OperatorCon
     manageWebhook: bool("FLEETSCOPE_MANAGE_WEBHOOK", true),
     certHosts: [],
   };
+  const owner = env.FLEETSCOPE_OWNER_CLUSTERROLE?.trim();
+  if (owner) config.ownerClusterRole = owner;
   if (webhookURL) {
     let url: URL;
     try {

@@ -6,7 +6,7 @@ import { nextCheck } from "../../webhook/tls/certificates.ts";
 import type { OperatorConfig } from "../config/config.ts";
 import type { Reconciler } from "../controller/worker.ts";
 import type { KubeClient } from "../kube/client.ts";
-import { apply, type ObjectRef } from "../kube/resources.ts";
+import { apply, type ObjectRef, objectPath } from "../kube/resources.ts";
 import { renderWebhookConfiguration } from "../render/webhook-configuration.ts";
 
 export const WEBHOOK_KEY = "webhook";
@@ -20,11 +20,15 @@ export function webhookConfigReconciler(deps: {
 }): Reconciler {
   const { client, config } = deps;
   return async () => {
+    const owner = config.ownerClusterRole
+      ? await ownerReference(client, config.ownerClusterRole)
+      : undefined;
     const { bundle, changed, reason } = await ensureCertificates(client, {
       namespace: config.namespace,
       secretName: config.certSecretName,
       hosts: config.certHosts,
       now: deps.now,
+      ...(owner ? { ownerReferences: [owner] } : {}),
     });
     if (changed) deps.onRotated?.(reason);
     const rendered = renderWebhookConfiguration({
@@ -33,9 +37,24 @@ export function webhookConfigReconciler(deps: {
       caBundle: Buffer.from(bundle.caCert).toString("base64"),
       service: config.webhookService,
       url: config.webhookURL,
+      ...(owner ? { owner } : {}),
     });
     await apply(client, rendered as ObjectRef);
     const due = nextCheck(bundle).getTime() - (deps.now?.() ?? new Date()).getTime();
     return { requeueAfterMs: Math.max(60_000, Math.min(MAX_REQUEUE_MS, due)) };
+  };
+}
+
+/** The installation's ClusterRole as an owner; its UID pins the exact object, not just a name. */
+async function ownerReference(client: KubeClient, name: string) {
+  const role = await client.request<{ metadata: { uid: string } }>(
+    "GET",
+    objectPath("ClusterRole", name),
+  );
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    name,
+    uid: role.metadata.uid,
   };
 }

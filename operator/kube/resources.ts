@@ -34,6 +34,12 @@ const RESOURCES: Record<string, Resource> = {
     plural: "mutatingwebhookconfigurations",
     namespaced: false,
   },
+  ClusterRole: {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    plural: "clusterroles",
+    namespaced: false,
+  },
   Lease: { group: "coordination.k8s.io", version: "v1", plural: "leases", namespaced: true },
   ProfilingPolicy: {
     group: "fleetscope.io",

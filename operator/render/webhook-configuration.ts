@@ -17,6 +17,8 @@ export interface WebhookConfigInput {
   /** Out of cluster (`make run`, tests): a URL the API server can reach. */
   url?: string;
   timeoutSeconds?: number;
+  /** The installation's ClusterRole: uninstalling it garbage-collects this configuration. */
+  owner?: { apiVersion: string; kind: string; name: string; uid: string };
 }
 
 export function renderWebhookConfiguration(input: WebhookConfigInput) {
@@ -29,7 +31,11 @@ export function renderWebhookConfiguration(input: WebhookConfigInput) {
   return {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "MutatingWebhookConfiguration",
-    metadata: { name: input.name, labels: { "app.kubernetes.io/managed-by": "fleetscope" } },
+    metadata: {
+      name: input.name,
+      labels: { "app.kubernetes.io/managed-by": "fleetscope" },
+      ...(input.owner ? { ownerReferences: [input.owner] } : {}),
+    },
     webhooks: [
       {
         name: WEBHOOK_NAME,

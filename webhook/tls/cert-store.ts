@@ -2,7 +2,7 @@
 // expiry, shared by every replica. Writes are guarded by resourceVersion, so replicas racing
 // to create or rotate settle on one bundle.
 import { ApiError, isNotFound, type KubeClient } from "../../operator/kube/client.ts";
-import { collectionPath, objectPath } from "../../operator/kube/resources.ts";
+import { collectionPath, mergePatch, objectPath } from "../../operator/kube/resources.ts";
 import { assess, type CertBundle, createCA, issueServingCert } from "./certificates.ts";
 
 interface Secret {
@@ -36,6 +36,15 @@ export interface CertStoreOptions {
   secretName: string;
   hosts: string[];
   now?: () => Date;
+  /** Set on the Secret, so that it goes when its owner (the installation) goes. */
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
 }
 
 /** Returns a valid bundle from the Secret, creating or reissuing it first when needed. */
@@ -57,6 +66,20 @@ export async function ensureCertificates(
     const stored = bundleFromSecret(secret);
     const state = await assess(stored, opts.hosts, now);
     if (state.action === "keep") {
+      const owners = (secret?.metadata.ownerReferences ?? []) as OwnerReference[];
+      const missing = (opts.ownerReferences ?? []).filter(
+        (o) => !owners.some((x) => x.uid === o.uid),
+      );
+      if (missing.length > 0) {
+        // A Secret from before the owner was configured: adopt it, so uninstalling removes it.
+        await mergePatch(
+          client,
+          "Secret",
+          opts.secretName,
+          { metadata: { ownerReferences: [...owners, ...missing] } },
+          opts.namespace,
+        );
+      }
       return { bundle: stored as CertBundle, changed: false, reason: state.reason };
     }
     // A reissue keeps the CA, so the caBundle registered at the API server stays valid.
@@ -73,6 +96,7 @@ export async function ensureCertificates(
         name: opts.secretName,
         namespace: opts.namespace,
         labels: { "app.kubernetes.io/managed-by": "fleetscope" },
+        ...(opts.ownerReferences ? { ownerReferences: opts.ownerReferences } : {}),
       },
       type: "Opaque",
       data: secretData(bundle),
