@@ -36,7 +36,68 @@ describe("fleetscope arguments", () => {
       ["rollout", "pause"],
       { error: "rollout takes status, pause or resume and a policy" },
     ],
-    ["unknown command", ["explain"], { error: "unknown command explain" }],
+    ["status", ["status"], { command: { name: "status" } }],
+    [
+      "status with an argument",
+      ["status", "shop"],
+      { error: "status takes no arguments; see coverage <policy>" },
+    ],
+    [
+      "explain pod with -n",
+      ["explain", "pod", "checkout-7f9-a", "-n", "shop"],
+      {
+        command: { name: "explain", kind: "Pod", namespace: "shop", target: "checkout-7f9-a" },
+      },
+    ],
+    [
+      "explain pod with --namespace=, before the name",
+      ["explain", "--namespace=shop", "po", "checkout-7f9-a"],
+      {
+        command: { name: "explain", kind: "Pod", namespace: "shop", target: "checkout-7f9-a" },
+      },
+    ],
+    [
+      "explain in the default namespace",
+      ["explain", "pod", "web"],
+      { command: { name: "explain", kind: "Pod", namespace: "default", target: "web" } },
+    ],
+    [
+      "explain a deployment",
+      ["explain", "deploy", "checkout", "-n", "shop"],
+      {
+        command: { name: "explain", kind: "Deployment", namespace: "shop", target: "checkout" },
+      },
+    ],
+    [
+      "explain without a name",
+      ["explain", "pod"],
+      {
+        error: "explain takes pod (or deployment, statefulset, daemonset) <name> [-n <namespace>]",
+      },
+    ],
+    [
+      "explain with namespace/name",
+      ["explain", "pod", "shop/web"],
+      {
+        error: "explain takes pod (or deployment, statefulset, daemonset) <name> [-n <namespace>]",
+      },
+    ],
+    [
+      "-n on another command",
+      ["why", "shop/web", "-n", "shop"],
+      { error: "-n/--namespace is a flag of explain; why takes <namespace>/<name>" },
+    ],
+    [
+      "rollout pause",
+      ["rollout", "pause", "shop"],
+      { command: { name: "rollout", action: "pause", policy: "shop" } },
+    ],
+    [
+      "rollout resume",
+      ["rollout", "resume", "shop"],
+      { command: { name: "rollout", action: "resume", policy: "shop" } },
+    ],
+    ["unknown command", ["describe"], { error: "unknown command describe" }],
   ];
   for (const [what, argv, expected] of rows) {
     it(what, () => expect(parseCommand(argv)).to.deep.include(expected));

@@ -5,6 +5,8 @@ import { makeRange, PROFILE_KINDS, parseRangeText, type Range } from "./profiles
 export type Command =
   | { name: "why"; namespace: string; target: string; kind?: string }
   | { name: "coverage"; policy?: string }
+  | { name: "status" }
+  | { name: "explain"; kind: string; namespace: string; target: string }
   | { name: "rollout"; action: "status" | "pause" | "resume"; policy: string }
   | { name: "top"; profile: ProfileFlags; range: Range }
   | {
@@ -40,6 +42,9 @@ export interface Options {
 export const USAGE = `Usage: fleetscope <command> [flags]   (also: kubectl fleetscope)
 
 Commands:
+  status                                Every policy: coverage and where its rollout stands
+  explain pod <name> [-n <namespace>]   Which policy matches the pod, what was or would be
+                                        injected, or exactly why not (also deployment, sts, ds)
   why <namespace>/<pod|workload>        Whether it is profiled, and why not
   why <namespace>/<kind>/<name>         The same for a Deployment, StatefulSet or DaemonSet
   coverage [policy]                     Coverage per policy; per reason for one policy
@@ -65,6 +70,7 @@ Profile flags (top, flamegraph, diff):
   -o, --output <file>  flamegraph: where to write; .svg or .html
 
 Flags:
+  -n, --namespace <ns>       explain: namespace of the pod or workload (default "default")
   --operator-namespace <ns>  Namespace the operator runs in (default $FLEETSCOPE_NAMESPACE or fleetscope)
   --context <name>           kubeconfig context to use
   -h, --help                 Show this help`;
@@ -124,6 +130,25 @@ export function parseCommand(
   }
   const stray = PROFILE_FLAGS.find((f) => values[f] !== undefined);
   if (stray) return { error: `--${stray} is a flag of top, flamegraph and diff` };
+  if (values.namespace !== undefined && name !== "explain")
+    return { error: "-n/--namespace is a flag of explain; why takes <namespace>/<name>" };
+  if (name === "status") {
+    if (rest.length > 0) return { error: "status takes no arguments; see coverage <policy>" };
+    return { command: { name: "status" }, options };
+  }
+  if (name === "explain") {
+    const [kindArg, target] = rest;
+    const kind = kindArg ? KINDS[kindArg.toLowerCase()] : undefined;
+    if (!kind || !target || rest.length !== 2 || target.includes("/"))
+      return {
+        error: "explain takes pod (or deployment, statefulset, daemonset) <name> [-n <namespace>]",
+      };
+    if (values.namespace === "") return { error: "-n needs a namespace" };
+    return {
+      command: { name: "explain", kind, namespace: values.namespace ?? "default", target },
+      options,
+    };
+  }
   if (name === "why") {
     const parts = (rest[0] ?? "").split("/");
     if (rest.length !== 1 || parts.some((p) => p === "") || parts.length < 2 || parts.length > 3)
@@ -221,6 +246,7 @@ function parse(argv: readonly string[]) {
     options: {
       "operator-namespace": { type: "string" },
       context: { type: "string" },
+      namespace: { type: "string", short: "n" },
       app: { type: "string" },
       type: { type: "string" },
       from: { type: "string" },

@@ -2,11 +2,13 @@
 // Entry point of the `fleetscope` CLI (also `kubectl fleetscope`): parse, fetch, print.
 import { type Command, type Options, parseCommand, USAGE } from "./args.ts";
 import { coverageDetail, coverageTable } from "./coverage.ts";
+import { explainFullPod } from "./explain.ts";
 import {
   connect,
   getNamespace,
   getPod,
   getPolicy,
+  getRawPod,
   getWorkload,
   listPolicies,
   patchPolicy,
@@ -15,6 +17,7 @@ import {
 import { runProfileCommand } from "./profile-run.ts";
 import { chooseServer, type PolicyEndpoints } from "./profiles.ts";
 import { acknowledgePatch, haltedWorkload, pausePatch, rolloutStatusText } from "./rollout.ts";
+import { statusTable } from "./status.ts";
 import { explainPod, explainWorkload, formatExplanation } from "./why.ts";
 
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
@@ -38,6 +41,25 @@ async function run(command: Command, options: Options): Promise<{ out: string; c
     return runProfileCommand(command, server);
   }
   const client = connect(options.context);
+  if (command.name === "status") return { out: statusTable(await listPolicies(client)), code: 0 };
+  if (command.name === "explain") {
+    const [namespace, policies] = await Promise.all([
+      getNamespace(client, command.namespace),
+      listPolicies(client),
+    ]);
+    const ctx = { namespace, policies, operatorNamespace: options.operatorNamespace };
+    const what = `${command.kind.toLowerCase()} ${command.namespace}/${command.target}`;
+    if (command.kind === "Pod") {
+      const pod = await getRawPod(client, command.namespace, command.target);
+      if (!pod) return { out: `no ${what}`, code: 2 };
+      const e = explainFullPod(ctx, pod);
+      return { out: formatExplanation(e), code: e.profiled ? 0 : 1 };
+    }
+    const found = await getWorkload(client, command.kind, command.namespace, command.target);
+    if (!found) return { out: `no ${what}`, code: 2 };
+    const e = explainWorkload(ctx, found.workload, found.pods);
+    return { out: formatExplanation(e), code: e.profiled ? 0 : 1 };
+  }
   if (command.name === "why") {
     const [namespace, policies] = await Promise.all([
       getNamespace(client, command.namespace),

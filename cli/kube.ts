@@ -1,5 +1,5 @@
 // The CLI's reads and writes of the cluster, kept thin: everything it decides is in pure modules.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
 import { type PodLike, podMeta } from "../operator/coverage/pod-meta.ts";
 import type { PodMeta } from "../operator/coverage/types.ts";
@@ -42,6 +42,15 @@ export function getPolicy(client: KubeClient, name: string): Promise<ProfilingPo
 
 export function getNamespace(client: KubeClient, name: string): Promise<NamespaceLike | undefined> {
   return getOrUndefined(client.request<NamespaceLike>("GET", objectPath("Namespace", name)));
+}
+
+/** The whole pod, spec included: what `explain` runs the mutation on. */
+export function getRawPod(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<V1Pod | undefined> {
+  return getOrUndefined(client.request<V1Pod>("GET", objectPath("Pod", name, namespace)));
 }
 
 export async function getPod(
