@@ -2,7 +2,7 @@
 // and — on the elected leader only — the controllers (queue → reconcile → apply/status).
 import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Registry } from "prom-client";
 import { createAdmit } from "../webhook/admit.ts";
 import type { InjectionSettings } from "../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../webhook/policy-settings.ts";
@@ -24,7 +24,12 @@ import { WEBHOOK_KEY, webhookConfigReconciler } from "./controllers/webhook-conf
 import { coverageMetrics } from "./coverage/index.ts";
 import { KubeClient } from "./kube/client.ts";
 import { eventRecorder } from "./kube/events.ts";
-import { Informer, type KubeObject } from "./kube/informer.ts";
+import {
+  Informer,
+  type KubeObject,
+  metadataTransform,
+  workloadTransform,
+} from "./kube/informer.ts";
 import { LeaderElector } from "./kube/leader.ts";
 import { apiListerWatcher } from "./kube/lister-watcher.ts";
 import { collectionPath } from "./kube/resources.ts";
@@ -57,6 +62,13 @@ export async function startOperator(
   const client = new KubeClient(kc);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const apiRequests = new Counter({
+    name: "fleetscope_api_requests_total",
+    help: "Requests the operator sent to the Kubernetes API server, watches included",
+    labelNames: ["verb", "resource"],
+    registers: [registry],
+  });
+  client.onRequest = (verb, resource) => apiRequests.inc({ verb, resource });
   const metrics = controllerMetrics(registry);
   const events = eventRecorder(
     client,
@@ -69,9 +81,15 @@ export async function startOperator(
     (err) => logger.debug({ err: String(err) }, "event not recorded"),
   );
 
-  const informer = <T extends KubeObject>(resource: string, path: string, q: object = {}) =>
+  const informer = <T extends KubeObject>(
+    resource: string,
+    path: string,
+    q: object = {},
+    transform?: (o: T) => T,
+  ) =>
     new Informer<T>(apiListerWatcher<T>(client, { path, ...q }), {
       clock,
+      ...(transform ? { transform } : {}),
       onRestart: (reason) => {
         metrics.watchRestarts.inc({ resource, reason });
         logger.warn({ resource, reason }, "watch restarted");
@@ -92,11 +110,19 @@ export async function startOperator(
       fieldSelector: `metadata.name=${config.certSecretName}`,
     },
   );
-  const podInformer = informer<KubeObject>("pods", collectionPath("Pod"), { metadataOnly: true });
+  const podInformer = informer<KubeObject>(
+    "pods",
+    collectionPath("Pod"),
+    { metadataOnly: true },
+    metadataTransform,
+  );
+  // Workloads without their pod spec: the controllers read metadata, selector, strategy, status.
+  const workload = (resource: string, kind: string) =>
+    informer<KubeObject>(resource, collectionPath(kind), {}, workloadTransform);
   const workloadInformers = {
-    Deployment: informer<KubeObject>("deployments", collectionPath("Deployment")),
-    StatefulSet: informer<KubeObject>("statefulsets", collectionPath("StatefulSet")),
-    DaemonSet: informer<KubeObject>("daemonsets", collectionPath("DaemonSet")),
+    Deployment: workload("deployments", "Deployment"),
+    StatefulSet: workload("statefulsets", "StatefulSet"),
+    DaemonSet: workload("daemonsets", "DaemonSet"),
   };
   const policies = new PolicyCache(policyInformer);
   const caches = [

@@ -47,8 +47,43 @@ export interface WatchEvent<T> {
   object: T;
 }
 
+/** Kubernetes verb and resource of a request, as the API server's audit and metrics name them. */
+export function requestKind(
+  method: string,
+  path: string,
+  watch = false,
+): { verb: string; resource: string } {
+  // /api/v1/... or /apis/<group>/<version>/...; then [namespaces/<ns>/]<resource>[/<name>[/<sub>]]
+  const parts = path.split("?")[0]!.split("/").filter(Boolean);
+  let rest = parts[0] === "api" ? parts.slice(2) : parts.slice(3);
+  if (rest[0] === "namespaces" && rest.length >= 3) rest = rest.slice(2);
+  const resource = rest.length > 2 ? `${rest[0]}/${rest[2]}` : (rest[0] ?? "");
+  const named = rest.length >= 2;
+  const m = method.toUpperCase();
+  const verb = watch
+    ? "watch"
+    : m === "GET"
+      ? named
+        ? "get"
+        : "list"
+      : m === "POST"
+        ? "create"
+        : m === "PUT"
+          ? "update"
+          : m === "PATCH"
+            ? "patch"
+            : m === "DELETE"
+              ? named
+                ? "delete"
+                : "deletecollection"
+              : m.toLowerCase();
+  return { verb, resource };
+}
+
 export class KubeClient {
   readonly config: KubeConfig;
+  /** Called once per request sent (watches included), e.g. to count them in a metric. */
+  onRequest: ((verb: string, resource: string) => void) | undefined;
   constructor(config: KubeConfig) {
     this.config = config;
   }
@@ -67,6 +102,10 @@ export class KubeClient {
 
   async request<T>(method: keyof typeof HttpMethod, path: string, opts: RequestOptions = {}) {
     const { url, ctx } = await this.context(HttpMethod[method], path, opts.query);
+    if (this.onRequest) {
+      const k = requestKind(method, path);
+      this.onRequest(k.verb, k.resource);
+    }
     const headers: Record<string, string> = { ...ctx.getHeaders() };
     headers.accept = opts.accept ?? "application/json";
     let body: string | undefined;
@@ -105,6 +144,7 @@ export class KubeClient {
     opts: { accept?: string; signal?: AbortSignal; idleMs?: number } = {},
   ): Promise<void> {
     const { url, ctx } = await this.context(HttpMethod.GET, path, { ...query, watch: true });
+    if (this.onRequest) this.onRequest("watch", requestKind("GET", path, true).resource);
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort(opts.signal?.reason);
     opts.signal?.addEventListener("abort", onOuterAbort, { once: true });

@@ -2,7 +2,14 @@
 import { expect } from "chai";
 import { FakeClock } from "../controller/clock.ts";
 import type { WatchEvent } from "./client.ts";
-import { type ChangeKind, Informer, type ListerWatcher, type ListPage } from "./informer.ts";
+import {
+  type ChangeKind,
+  Informer,
+  type ListerWatcher,
+  type ListPage,
+  metadataTransform,
+  workloadTransform,
+} from "./informer.ts";
 
 type Obj = { metadata: { name: string; resourceVersion: string; managedFields?: unknown } };
 const obj = (name: string, rv: number): Obj => ({
@@ -164,5 +171,112 @@ describe("Informer", () => {
     clock.advance(60_000);
     expect(changes.slice(2)).to.deep.equal(["resync a", "resync b"]);
     await informer.stop();
+  });
+});
+
+describe("informer transforms", () => {
+  it("applies the transform to listed and watched objects, after dropping managedFields", async () => {
+    const clock = new FakeClock();
+    const source = new FakeSource();
+    source.objects = [obj("a", 1)];
+    const seen: unknown[] = [];
+    const informer = new Informer<Obj>(source, {
+      clock,
+      transform: (o) => {
+        seen.push(o.metadata.managedFields);
+        return { metadata: { ...o.metadata, name: o.metadata.name, resourceVersion: "t" } };
+      },
+    }).start();
+    await informer.waitForSync();
+    await flush();
+    source.current.emit({ type: "ADDED", object: obj("b", 2) });
+    expect(informer.get("a")?.metadata.resourceVersion).to.equal("t");
+    expect(informer.get("b")?.metadata.resourceVersion).to.equal("t");
+    expect(seen).to.deep.equal([undefined, undefined]);
+    await informer.stop();
+  });
+
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name: "checkout",
+      namespace: "shop",
+      uid: "u1",
+      resourceVersion: "7",
+      generation: 3,
+      labels: { app: "checkout" },
+      annotations: {
+        "fleetscope.io/rollout": "shop/5",
+        "kubectl.kubernetes.io/last-applied-configuration": "{...}",
+      },
+      managedFields: [{ manager: "kubectl" }],
+      creationTimestamp: "2025-06-01T00:00:00Z",
+      selfLink: "/x",
+    },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: "checkout" } },
+      strategy: { type: "RollingUpdate" },
+      revisionHistoryLimit: 10,
+      template: {
+        metadata: {
+          labels: { app: "checkout" },
+          annotations: { "fleetscope.io/restartedAt": "t" },
+        },
+        spec: { containers: [{ name: "app", image: "java", env: [{ name: "A", value: "1" }] }] },
+      },
+    },
+    status: { observedGeneration: 3, replicas: 3, availableReplicas: 3, updatedReplicas: 3 },
+  };
+
+  it("workloadTransform keeps what the rollout reads and drops the pod spec", () => {
+    expect(workloadTransform(deployment as never)).to.deep.equal({
+      metadata: {
+        name: "checkout",
+        namespace: "shop",
+        uid: "u1",
+        resourceVersion: "7",
+        generation: 3,
+        labels: { app: "checkout" },
+        annotations: { "fleetscope.io/rollout": "shop/5" },
+        creationTimestamp: "2025-06-01T00:00:00Z",
+      },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "checkout" } },
+        strategy: { type: "RollingUpdate" },
+        template: {
+          metadata: {
+            labels: { app: "checkout" },
+            annotations: { "fleetscope.io/restartedAt": "t" },
+          },
+        },
+      },
+      status: deployment.status,
+    });
+  });
+
+  it("metadataTransform keeps the metadata readers use", () => {
+    const pod = {
+      kind: "PartialObjectMetadata",
+      metadata: {
+        name: "p",
+        namespace: "shop",
+        resourceVersion: "1",
+        generateName: "checkout-",
+        ownerReferences: [{ kind: "ReplicaSet", name: "checkout-1" }],
+        labels: { app: "checkout" },
+      },
+    };
+    expect(metadataTransform(pod as never)).to.deep.equal({
+      metadata: {
+        name: "p",
+        namespace: "shop",
+        resourceVersion: "1",
+        ownerReferences: [{ kind: "ReplicaSet", name: "checkout-1" }],
+        labels: { app: "checkout" },
+      },
+    });
   });
 });

@@ -36,7 +36,7 @@ export interface ListerWatcher<T> {
 export type ChangeKind = "add" | "update" | "delete" | "resync";
 export type Handler = (key: string, kind: ChangeKind) => void;
 
-export interface InformerOptions {
+export interface InformerOptions<T = never> {
   clock: Clock;
   resyncMs?: number;
   pageSize?: number;
@@ -44,6 +44,11 @@ export interface InformerOptions {
   backoffMs?: [number, number];
   random?: () => number;
   onRestart?: (reason: string) => void;
+  /**
+   * Keeps only what the readers of this cache use; applied to every object before it is stored
+   * (after managedFields are dropped). Must keep metadata.name, namespace and resourceVersion.
+   */
+  transform?: (obj: T) => T;
 }
 
 export const objectKey = (o: KubeObject) =>
@@ -55,7 +60,9 @@ export class Informer<T extends KubeObject> {
   private readonly store = new Map<string, T>();
   private readonly handlers: Handler[] = [];
   private readonly source: ListerWatcher<T>;
-  private readonly opts: Required<Omit<InformerOptions, "onRestart">> & InformerOptions;
+  private readonly opts: Required<Omit<InformerOptions<T>, "onRestart" | "transform">> &
+    InformerOptions<T>;
+  private readonly keep: (obj: T) => T;
   private abort = new AbortController();
   private stopped = false;
   private hasSynced = false;
@@ -64,7 +71,7 @@ export class Informer<T extends KubeObject> {
   private running: Promise<void> | undefined;
   private readonly syncWaiters: (() => void)[] = [];
 
-  constructor(source: ListerWatcher<T>, opts: InformerOptions) {
+  constructor(source: ListerWatcher<T>, opts: InformerOptions<T>) {
     this.source = source;
     this.opts = {
       resyncMs: 10 * 60_000,
@@ -73,6 +80,8 @@ export class Informer<T extends KubeObject> {
       random: Math.random,
       ...opts,
     };
+    const transform = opts.transform;
+    this.keep = transform ? (obj) => transform(slim(obj)) : slim;
   }
 
   onChange(handler: Handler): this {
@@ -167,7 +176,7 @@ export class Informer<T extends KubeObject> {
     let page: ListPage<T> | undefined;
     do {
       page = await this.source.list({ limit: this.opts.pageSize, continue: page?.continue });
-      for (const item of page.items) fresh.set(objectKey(item), slim(item));
+      for (const item of page.items) fresh.set(objectKey(item), this.keep(item));
     } while (page.continue);
     for (const key of this.store.keys()) {
       if (!fresh.has(key)) {
@@ -217,7 +226,7 @@ export class Informer<T extends KubeObject> {
           this.emit(key, "delete");
         } else {
           const existed = this.store.has(key);
-          this.store.set(key, slim(obj));
+          this.store.set(key, this.keep(obj));
           this.emit(key, existed ? "update" : "add");
         }
       },
@@ -236,4 +245,62 @@ function slim<T extends KubeObject>(obj: T): T {
     return { ...obj, metadata };
   }
   return obj;
+}
+
+type Obj = Record<string, unknown>;
+const pick = (o: unknown, keys: readonly string[]): Obj | undefined => {
+  if (!o || typeof o !== "object") return undefined;
+  const out: Obj = {};
+  for (const k of keys) if ((o as Obj)[k] !== undefined) out[k] = (o as Obj)[k];
+  return out;
+};
+
+/** Metadata fields any reader of a cache may use; the rest (uid aside) is never read. */
+const METADATA_KEYS = [
+  "name",
+  "namespace",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "creationTimestamp",
+  "deletionTimestamp",
+] as const;
+/** Written by `kubectl apply`, often as large as the object itself; no controller reads it. */
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+function slimMetadata(meta: unknown): ObjectMeta | undefined {
+  const m = pick(meta, METADATA_KEYS) as ObjectMeta | undefined;
+  const annotations = m?.annotations as Record<string, string> | undefined;
+  if (annotations && LAST_APPLIED in annotations) {
+    const { [LAST_APPLIED]: _, ...rest } = annotations;
+    m!.annotations = rest;
+  }
+  return m;
+}
+
+/**
+ * Deployments, StatefulSets and DaemonSets reduced to what the coverage and rollout controllers
+ * read: metadata, the replica count, selector, update strategy, the pod template's metadata (not
+ * its spec: containers, env and volumes are most of a workload's size) and the status.
+ */
+export function workloadTransform<T extends KubeObject>(obj: T): T {
+  const o = obj as KubeObject & { spec?: Obj; status?: unknown };
+  const spec = o.spec;
+  const template = spec?.template as { metadata?: unknown } | undefined;
+  const out: Obj = { metadata: slimMetadata(o.metadata) };
+  if (spec) {
+    const s = pick(spec, ["replicas", "selector", "updateStrategy", "strategy", "paused"])!;
+    if (template) s.template = { metadata: slimMetadata(template.metadata) ?? {} };
+    out.spec = s;
+  }
+  if (o.status !== undefined) out.status = o.status;
+  return out as T;
+}
+
+/** Metadata-only objects (e.g. pods) without the fields no reader uses. */
+export function metadataTransform<T extends KubeObject>(obj: T): T {
+  return { metadata: slimMetadata(obj.metadata) } as T;
 }
