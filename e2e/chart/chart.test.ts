@@ -20,6 +20,7 @@ const names = {
   webhookConfig: "fleetscope",
   certSecret: "fleetscope-webhook-tls",
   lease: "fleetscope-operator",
+  clusterRole: "fleetscope",
 };
 const find = (ms: Manifest[], kind: string) => ms.filter((m) => m.kind === kind);
 const one = (ms: Manifest[], kind: string) => {
@@ -107,6 +108,7 @@ describe("chart: charts/fleetscope", function () {
         FLEETSCOPE_WEBHOOK_SERVICE: "fleetscope-webhook",
         FLEETSCOPE_CERT_SECRET: names.certSecret,
         FLEETSCOPE_MANAGE_WEBHOOK: "true",
+        FLEETSCOPE_OWNER_CLUSTERROLE: names.clusterRole,
         FLEETSCOPE_CLUSTER_NAME: "kubernetes",
         FLEETSCOPE_LOG_LEVEL: "info",
       });
@@ -153,11 +155,25 @@ describe("chart: charts/fleetscope", function () {
     });
   });
 
-  it("drops rollout and coverage permissions when rbac.workloadRollout=false", async () => {
-    const ms = await render({ "rbac.workloadRollout": false });
-    expect(flatten(one(ms, "ClusterRole").rules as Rule[])).to.deep.equal(
-      expectedClusterPermissions(names, { workloadRollout: false }),
-    );
+  it("names no owning ClusterRole when rbac.create=false (the chart creates none)", async () => {
+    const ms = await render({ "rbac.create": false });
+    expect(find(ms, "ClusterRole")).to.have.length(0);
+    const env = one(ms, "Deployment").spec.template.spec.containers[0].env;
+    expect(env.map((e: any) => e.name)).to.not.include("FLEETSCOPE_OWNER_CLUSTERROLE");
+  });
+
+  it("refuses rbac.workloadRollout=false: the operator cannot start its controllers without it", async () => {
+    // The operator syncs pod and workload caches before it starts any controller
+    // (operator/manager.ts), so without list/watch on them it would never reconcile.
+    const r = await helm([
+      "template",
+      "fleetscope",
+      chartDir,
+      "--set",
+      "rbac.workloadRollout=false",
+    ]);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/rbac.workloadRollout=false is not supported/);
   });
 
   it("renders cert-manager, ServiceMonitor and NetworkPolicy when enabled", async () => {
@@ -182,6 +198,8 @@ describe("chart: charts/fleetscope", function () {
     expect(find(ms, "Issuer")).to.have.length(2);
     const env = one(ms, "Deployment").spec.template.spec.containers[0].env;
     expect(env).to.deep.include({ name: "FLEETSCOPE_MANAGE_WEBHOOK", value: "false" });
+    // The operator creates no webhook configuration or Secret then: nothing for it to own.
+    expect(env.map((e: any) => e.name)).to.not.include("FLEETSCOPE_OWNER_CLUSTERROLE");
     // cert-manager writes the Secret and the chart the webhook configuration: the operator
     // reads the Secret only.
     expect(flatten(one(ms, "Role").rules as Rule[])).to.deep.equal(
@@ -245,6 +263,7 @@ describe("chart: charts/fleetscope", function () {
           webhookConfig: "platform-fleetscope",
           certSecret: "platform-fleetscope-webhook-tls",
           lease: "fleetscope-operator",
+          clusterRole: "platform-fleetscope",
         },
         { selfCerts: true },
       ),

@@ -36,6 +36,7 @@ describe("chart install on a cluster", function () {
     webhookConfig: fullname,
     certSecret: `${fullname}-webhook-tls`,
     lease: "fleetscope-operator",
+    clusterRole: fullname,
   };
   const sa = `system:serviceaccount:${ns}:${fullname}`;
   const kc = () => ["--kubeconfig", kubeconfigPath()];

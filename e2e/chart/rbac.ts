@@ -28,6 +28,8 @@ export interface Names {
   webhookConfig: string;
   certSecret: string;
   lease: string;
+  /** The chart's ClusterRole (its full name): owner of the webhook configuration and Secret. */
+  clusterRole: string;
 }
 
 const each = (group: string, resources: string[], verbs: string[], name?: string) =>
@@ -57,6 +59,7 @@ export function expectedClusterPermissions(
             n.webhookConfig,
           ),
           ...each("admissionregistration.k8s.io", ["mutatingwebhookconfigurations"], ["create"]),
+          ...each("rbac.authorization.k8s.io", ["clusterroles"], ["get"], n.clusterRole),
         ]
       : []),
     ...(opts.workloadRollout
@@ -78,7 +81,7 @@ export function expectedNamespacePermissions(n: Names, opts: { selfCerts: boolea
     ...each(
       "core",
       ["secrets"],
-      opts.selfCerts ? ["get", "list", "watch", "update"] : ["get", "list", "watch"],
+      opts.selfCerts ? ["get", "list", "watch", "update", "patch"] : ["get", "list", "watch"],
       n.certSecret,
     ),
     ...(opts.selfCerts ? each("core", ["secrets"], ["create"]) : []),
@@ -108,6 +111,7 @@ export function operatorNeeds(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "list", resource: `secrets/${n.certSecret}`, namespace: ns },
     { verb: "watch", resource: `secrets/${n.certSecret}`, namespace: ns },
     { verb: "update", resource: `secrets/${n.certSecret}`, namespace: ns },
+    { verb: "patch", resource: `secrets/${n.certSecret}`, namespace: ns },
     { verb: "create", resource: "secrets", namespace: ns },
     { verb: "get", resource: `leases.coordination.k8s.io/${n.lease}`, namespace: ns },
     { verb: "update", resource: `leases.coordination.k8s.io/${n.lease}`, namespace: ns },
@@ -124,7 +128,11 @@ export function operatorNeeds(n: Names, ns: string, otherNs: string): CanI[] {
       resource: `mutatingwebhookconfigurations.admissionregistration.k8s.io/${n.webhookConfig}`,
     },
     { verb: "create", resource: "mutatingwebhookconfigurations.admissionregistration.k8s.io" },
+    { verb: "get", resource: `clusterroles.rbac.authorization.k8s.io/${n.clusterRole}` },
     { verb: "watch", resource: "pods", namespace: otherNs },
+    { verb: "list", resource: "deployments.apps", namespace: otherNs },
+    { verb: "patch", resource: "deployments.apps", namespace: otherNs },
+    { verb: "watch", resource: "daemonsets.apps", namespace: otherNs },
     { verb: "get", resource: "replicasets.apps", namespace: otherNs },
     { verb: "patch", resource: "daemonsets.apps", namespace: otherNs },
   ];
@@ -149,6 +157,9 @@ export function operatorMustNot(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "update", resource: "profilingpolicies.fleetscope.io" },
     { verb: "delete", resource: "profilingpolicies.fleetscope.io" },
     { verb: "create", resource: "clusterroles.rbac.authorization.k8s.io" },
+    { verb: "get", resource: "clusterroles.rbac.authorization.k8s.io/cluster-admin" },
+    { verb: "list", resource: "clusterroles.rbac.authorization.k8s.io" },
+    { verb: "patch", resource: `clusterroles.rbac.authorization.k8s.io/${n.clusterRole}` },
     { verb: "create", resource: "rolebindings.rbac.authorization.k8s.io", namespace: otherNs },
     { verb: "delete", resource: "daemonsets.apps", namespace: otherNs },
     { verb: "list", resource: "nodes" },
