@@ -42,6 +42,26 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
   }
 }
 
+/** Like kubectl(), but resolves to stdout and stderr (warnings), so tests can assert on both. */
+export async function kubectlOutput(
+  args: string[],
+  input?: string,
+): Promise<{ stdout: string; stderr: string }> {
+  const bin = process.env.FLEETSCOPE_KUBECTL ?? (await kubectlPath());
+  const child = run(bin, ["--kubeconfig", kubeconfigPath(), ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (input !== undefined) child.child.stdin?.end(input);
+  try {
+    const { stdout, stderr } = await child;
+    return { stdout, stderr };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    const output = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim();
+    throw new Error(`kubectl ${args.join(" ")}: ${output || e.message}`);
+  }
+}
+
 async function kubectlPath(): Promise<string> {
   const { stdout } = await run(resolve(root, "hack/build-controlplane.sh"));
   return `${stdout.trim().split("\n").at(-1)}/kubectl`;

@@ -2,7 +2,8 @@
 // names unique to the test so parallel or leftover runs never meet.
 import { createServer } from "node:net";
 import { resolve } from "node:path";
-import pino from "pino";
+import type { KubeConfig } from "@kubernetes/client-node";
+import pino, { type Logger } from "pino";
 import { loadConfig, type OperatorConfig } from "../../operator/config/config.ts";
 import { type Operator, startOperator } from "../../operator/manager.ts";
 import { kubeConfig, kubectl } from "./cluster.ts";
@@ -39,8 +40,18 @@ export interface TestOperator {
   config: OperatorConfig;
 }
 
+export interface TestOperatorOptions {
+  /** Credentials the operator runs with; the admin kubeconfig by default. */
+  kubeConfig?: KubeConfig;
+  /** Where its logs go; by default pino at $FLEETSCOPE_TEST_LOG_LEVEL (silent). */
+  logger?: Logger;
+}
+
 /** Starts an operator whose webhook the API server reaches on 127.0.0.1. */
-export async function startTestOperator(env: Record<string, string> = {}): Promise<TestOperator> {
+export async function startTestOperator(
+  env: Record<string, string> = {},
+  opts: TestOperatorOptions = {},
+): Promise<TestOperator> {
   const port = await freePort();
   const config = loadConfig({
     FLEETSCOPE_PORT: String(port),
@@ -54,10 +65,31 @@ export async function startTestOperator(env: Record<string, string> = {}): Promi
   await kubectl(["create", "namespace", config.namespace]).catch((e: Error) => {
     if (!/AlreadyExists/.test(e.message)) throw e;
   });
-  const logger = pino({ level: config.logLevel });
-  const operator = await startOperator(config, kubeConfig(), {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const operator = await startOperator(config, opts.kubeConfig ?? kubeConfig(), {
     logger,
     onLostLeadership: () => logger.warn("lost leadership"),
   });
   return { operator, config };
+}
+
+export interface LogRecord {
+  level: number;
+  msg?: string;
+  err?: unknown;
+  [k: string]: unknown;
+}
+
+/** A pino logger that keeps every record at `level` or above in memory, for assertions. */
+export function recordingLogger(level = "debug"): { logger: Logger; records: LogRecord[] } {
+  const records: LogRecord[] = [];
+  const logger = pino(
+    { level },
+    {
+      write(line: string) {
+        records.push(JSON.parse(line) as LogRecord);
+      },
+    },
+  );
+  return { logger, records };
 }
