@@ -20,7 +20,11 @@ import { controllerMetrics } from "./controller/metrics.ts";
 import { coverageReconciler } from "./controllers/coverage.ts";
 import { namespaceLabelReconciler } from "./controllers/namespace-labels.ts";
 import { policyReconciler } from "./controllers/policy.ts";
-import { WEBHOOK_KEY, webhookConfigReconciler } from "./controllers/webhook-config.ts";
+import {
+  ownerReference,
+  WEBHOOK_KEY,
+  webhookConfigReconciler,
+} from "./controllers/webhook-config.ts";
 import { coverageMetrics } from "./coverage/index.ts";
 import { KubeClient } from "./kube/client.ts";
 import { eventRecorder } from "./kube/events.ts";
@@ -141,6 +145,9 @@ export async function startOperator(
           namespace: config.namespace,
           secretName: config.certSecretName,
           hosts: config.certHosts,
+          ...(config.ownerClusterRole
+            ? { ownerReferences: [await ownerReference(client, config.ownerClusterRole)] }
+            : {}),
         })
       ).bundle
     : await readCertificates(client, {

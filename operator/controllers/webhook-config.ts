@@ -46,7 +46,7 @@ export function webhookConfigReconciler(deps: {
 }
 
 /** The installation's ClusterRole as an owner; its UID pins the exact object, not just a name. */
-async function ownerReference(client: KubeClient, name: string) {
+export async function ownerReference(client: KubeClient, name: string) {
   const role = await client.request<{ metadata: { uid: string } }>(
     "GET",
     objectPath("ClusterRole", name),
