@@ -36,9 +36,9 @@ const CLK_TCK = 100; // USER_HZ on Linux; /proc/<pid>/stat counts in these ticks
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /**
- * Policies of the variants with an agent: every field left to its default (CPU only), and the
- * data-path policy's profile set (CPU, allocations every 16 KiB, locks over 10 µs) with its
- * production-like upload interval.
+ * Policies of the variants with an agent: every field left to its default (CPU only), the
+ * data-path policy's profile set (CPU, allocations every 16 KiB, locks over 10 µs), and a
+ * production setting of all three.
  */
 const POLICIES: Record<string, string> = {
   "agent, policy defaults": `
@@ -59,6 +59,31 @@ spec:
       cpu: { event: itimer, interval: 10ms }
       alloc: 16k
       lock: 10us
+`,
+  // The cheapest useful setting: CPU only, sampled 10 times a second instead of 100.
+  "agent, cpu 100ms": `
+apiVersion: fleetscope.io/v1alpha1
+kind: ProfilingPolicy
+metadata: { name: shop-java, generation: 1 }
+spec:
+  pyroscope: { mode: External, external: { url: SERVER_URL } }
+  agent:
+    profiles:
+      cpu: { event: itimer, interval: 100ms }
+`,
+  // What a production policy would run: fewer CPU samples (the agent's cost scales with the
+  // sampling rate), allocations sampled every 512 KiB and only lock waits over 10 ms.
+  "agent, production (cpu 100ms, alloc 512k, lock 10ms)": `
+apiVersion: fleetscope.io/v1alpha1
+kind: ProfilingPolicy
+metadata: { name: shop-java, generation: 1 }
+spec:
+  pyroscope: { mode: External, external: { url: SERVER_URL } }
+  agent:
+    profiles:
+      cpu: { event: itimer, interval: 100ms }
+      alloc: 512k
+      lock: 10ms
 `,
 };
 
