@@ -139,6 +139,34 @@ describe("operator", function () {
     expect(pods.items.map((p) => p.status?.phase)).to.deep.equal(["Running"]);
   });
 
+  it("a storage change replaces the StatefulSet and keeps its running pod", async () => {
+    const [before] = (await core.listNamespacedPod({ namespace: pyroscopeNs })).items;
+    await custom.patchClusterCustomObject(
+      {
+        ...policyApi,
+        name: policyName,
+        body: { spec: { pyroscope: { monolithic: { storage: { size: "20Gi" } } } } },
+      },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await eventually("the new claim template", async () => {
+      const [sts] = (await apps.listNamespacedStatefulSet({ namespace: pyroscopeNs })).items;
+      const size = sts?.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage;
+      return size === "20Gi" ? true : undefined;
+    });
+    const policy = (await custom.getClusterCustomObject({ ...policyApi, name: policyName })) as {
+      status?: { conditions?: { type: string; status: string }[] };
+    };
+    expect(condition(policy, "Degraded")).to.not.equal("True");
+    const after = await core.readNamespacedPod({
+      namespace: pyroscopeNs,
+      name: before!.metadata!.name!,
+    });
+    expect(after.metadata?.uid, "the pod was adopted, not recreated").to.equal(
+      before!.metadata?.uid,
+    );
+  });
+
   it("labels exactly the namespaces the policy selects", async () => {
     await eventually("namespace labels", async () => {
       const label = async (name: string) =>

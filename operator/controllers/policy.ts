@@ -75,6 +75,42 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     }
   }
 
+  /**
+   * Applies an object; a StatefulSet whose immutable fields changed (the volume claim template,
+   * when the policy's storage changes) is deleted with its pods orphaned and applied anew, so
+   * the new StatefulSet adopts the running pods instead of restarting them all at once.
+   */
+  async function applyReplacing(obj: ObjectRef) {
+    try {
+      await apply(client, obj);
+    } catch (err) {
+      const immutable =
+        obj.kind === "StatefulSet" &&
+        err instanceof ApiError &&
+        err.status === 422 &&
+        /Forbidden: updates to statefulset spec/.test(err.message);
+      if (!immutable) throw err;
+      await client.request(
+        "DELETE",
+        objectPath(obj.kind, obj.metadata.name, obj.metadata.namespace),
+        {
+          query: { propagationPolicy: "Orphan" },
+        },
+      );
+      // The delete finishes once the orphaning finalizer has run; until then apply conflicts.
+      for (let i = 0; ; i++) {
+        try {
+          await apply(client, obj);
+          return;
+        } catch (e) {
+          if (i >= 20 || !(e instanceof ApiError && (e.status === 409 || e.status === 422)))
+            throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    }
+  }
+
   async function prune(policy: ProfilingPolicy, keep: Set<string>): Promise<number> {
     const selector = `${LABEL_POLICY}=${policyLabelValue(policy.metadata.name ?? "")},app.kubernetes.io/managed-by=fleetscope`;
     let pruned = 0;
@@ -147,7 +183,7 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
       try {
         await ensureNamespace(policy.spec.pyroscope.namespace);
         const desired = renderPyroscope(policy, { operatorNamespace: deps.operatorNamespace });
-        for (const obj of desired) await apply(client, obj as unknown as ObjectRef);
+        for (const obj of desired) await applyReplacing(obj as unknown as ObjectRef);
         const keep = new Set(
           desired.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
         );
