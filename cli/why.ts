@@ -169,7 +169,7 @@ export function explainWorkload(
     ? [
         [
           "rollout",
-          `${record.phase} for ${record.policy}/${record.generation} since ${Number.isNaN(record.time) ? "?" : new Date(record.time).toISOString()}${record.reason ? ` (${record.reason})` : ""}`,
+          `${record.phase} for ${record.policy}/${record.revision} since ${Number.isNaN(record.time) ? "?" : new Date(record.time).toISOString()}${record.reason ? ` (${record.reason})` : ""}`,
         ],
       ]
     : [];

@@ -272,6 +272,7 @@ export async function startOperator(
       pods: podInformer,
       workloads: workloadInformers as never,
       operatorNamespace: config.namespace,
+      revisionOf: (p) => settingsFor(p).revision,
       events,
       metrics: coverageMetrics(registry),
     }),

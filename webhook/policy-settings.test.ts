@@ -91,4 +91,26 @@ describe("settingsFromPolicy", () => {
       expect(settingsProblems(s)).to.deep.equal([]);
     });
   }
+
+  describe("revision", () => {
+    const base = resolve({}).revision;
+    const same: [string, ProfilingPolicySpecInput][] = [
+      ["a rollout change", { rollout: { strategy: "Rolling", maxConcurrent: 3, paused: true } }],
+      ["a priority change", { priority: 7 }],
+      ["a dry-run switch", { dryRun: true }],
+      ["more Pyroscope replicas elsewhere", { pyroscope: { retention: "30d" } }],
+    ];
+    for (const [what, spec] of same) {
+      it(`is kept by ${what}`, () => expect(resolve(spec).revision).to.equal(base));
+    }
+    const changed: [string, ProfilingPolicySpecInput][] = [
+      ["another agent version", { agent: { version: "2.9.3" } }],
+      ["another profile set", { agent: { profiles: { alloc: "512k" } } }],
+      ["another tenant", { pyroscope: { tenantID: "team-b" } }],
+      ["other static labels", { agent: { labels: { team: "pay" } } }],
+    ];
+    for (const [what, spec] of changed) {
+      it(`changes with ${what}`, () => expect(resolve(spec).revision).to.not.equal(base));
+    }
+  });
 });

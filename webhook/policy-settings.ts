@@ -1,5 +1,6 @@
 // Resolves a ProfilingPolicy (defaults applied) into the settings the pure mutation takes, so
 // the mutation never needs to know the CRD's shape.
+import { createHash } from "node:crypto";
 import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
 import type { InjectionSettings } from "./inject/settings.ts";
 
@@ -19,6 +20,7 @@ export function settingsFromPolicy(
   const settings: InjectionSettings = {
     policyName: policy.metadata.name ?? "",
     policyGeneration: policy.metadata.generation ?? 0,
+    revision: "",
     dryRun: spec.dryRun,
     agentVersion: agent.version,
     initImage: `${agent.image}:${agent.version}`,
@@ -57,7 +59,14 @@ export function settingsFromPolicy(
       passwordKey: auth.passwordKey,
     };
   }
+  settings.revision = settingsRevision(settings);
   return settings;
+}
+
+/** 10 hex digits of a hash of the settings, leaving out what does not reach the pod. */
+export function settingsRevision(settings: InjectionSettings): string {
+  const { policyGeneration: _g, dryRun: _d, revision: _r, ...injected } = settings;
+  return createHash("sha256").update(JSON.stringify(injected)).digest("hex").slice(0, 10);
 }
 
 /** Quantities may be written as numbers in YAML (`cpu: 1`); a container spec wants strings. */

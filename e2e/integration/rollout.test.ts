@@ -13,6 +13,7 @@ const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const policyApi = { group: "fleetscope.io", version: "v1alpha1", plural: "profilingpolicies" };
 
 interface PolicyStatus {
+  revision?: string;
   coverage?: {
     summary?: string;
     pods: { eligible: number; injected: number; skipped: number };
@@ -147,7 +148,7 @@ describe("coverage and rollout", function () {
     for (const d of ["billing", "catalog", "payments"]) {
       expect(await injectedPods(ns, d), d).to.equal(2);
       const dep = await apps.readNamespacedDeployment({ namespace: ns, name: d });
-      expect(dep.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(`${name}/1`);
+      expect(dep.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(`${name}/${s.revision}`);
     }
     // Restarted one at a time: the restart stamps are strictly ordered by name.
     const stamps = await Promise.all(

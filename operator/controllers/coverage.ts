@@ -42,6 +42,8 @@ export interface CoverageReconcilerDeps {
   /** Full Deployments, StatefulSets and DaemonSets, by kind. */
   workloads: Record<"Deployment" | "StatefulSet" | "DaemonSet", Informer<Workload>>;
   operatorNamespace: string;
+  /** The policy's injection revision, as the webhook stamps it on pods. */
+  revisionOf: (policy: ProfilingPolicy) => string;
   events: EventRecorder;
   metrics: CoverageMetrics;
   now?: () => Date;
@@ -60,7 +62,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     if (
       record &&
       record.policy === policy.metadata.name &&
-      record.generation === policy.metadata.generation &&
+      record.revision === policy.status?.revision &&
       record.phase === "Restarting" &&
       obj.spec?.selector?.matchLabels
     ) {
@@ -86,7 +88,10 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       deps.metrics.forget(name);
       return undefined;
     }
-    const policy = entry.policy;
+    // Coverage and rollout judge pods by the revision the webhook stamps now, not by the
+    // status's copy, which this very reconcile may be about to update.
+    const revision = deps.revisionOf(entry.policy);
+    const policy = { ...entry.policy, status: { ...entry.policy.status, revision } };
     const now = deps.now?.() ?? new Date();
     const coverage = computeCoverage(policy, {
       namespaces: deps.namespaces(),
@@ -136,6 +141,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     }
 
     const status: ProfilingPolicyStatus = {
+      revision,
       coverage: coverage.status,
       rollout: plan.status,
       conditions: setConditions(

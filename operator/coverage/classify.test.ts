@@ -39,6 +39,23 @@ describe("classifyPod", () => {
       "OlderGeneration",
     ],
     [
+      "same revision after a generation that changed only the rollout: current",
+      { ...policy, status: { revision: "aaaa" } },
+      pod({
+        ...injected,
+        "fleetscope.io/policy-generation": "4",
+        "fleetscope.io/policy-revision": "aaaa",
+      }),
+      "injected",
+    ],
+    [
+      "another revision: the settings pods receive have changed",
+      { ...policy, status: { revision: "bbbb" } },
+      pod({ ...injected, "fleetscope.io/policy-revision": "aaaa" }),
+      "outdated",
+      "OlderConfiguration",
+    ],
+    [
       "other agent version",
       policy,
       pod({ ...injected, "fleetscope.io/agent-version": "2.0.0" }),

@@ -10,6 +10,7 @@ import {
   LABEL_INJECTED,
   LABEL_POLICY,
   LABEL_POLICY_GENERATION,
+  LABEL_POLICY_REVISION,
   LABEL_SKIP_REASON,
 } from "../../webhook/inject/names.ts";
 import { kubeLabelValue } from "../../webhook/inject/sanitize.ts";
@@ -27,6 +28,8 @@ export interface CoveragePolicy {
     agent: { version: string };
     selector?: { namespaceSelector?: LabelSelector; podSelector?: LabelSelector };
   };
+  /** The injection revision (a hash of what pods receive), when known. */
+  status?: { revision?: string };
 }
 
 /** Kubelet's mirror of a static pod: the webhook's edit never reaches the running pod. */
@@ -109,9 +112,16 @@ function outdatedReason(
   const name = policy.metadata.name ?? "";
   const stamped = annotations[ANNOTATION_POLICY] ?? labels[LABEL_POLICY];
   if (stamped !== name && stamped !== kubeLabelValue(name)) return "OtherPolicy";
-  // A newer generation than ours only means our copy of the policy is stale: not outdated.
-  if (Number(labels[LABEL_POLICY_GENERATION] ?? 0) < (policy.metadata.generation ?? 0))
+  // By revision where both sides have one: only a change of what pods receive outdates them,
+  // not a change of the rollout, the priority or Pyroscope's replicas.
+  const revision = policy.status?.revision;
+  const stampedRevision = labels[LABEL_POLICY_REVISION];
+  if (revision && stampedRevision) {
+    if (stampedRevision !== revision) return "OlderConfiguration";
+  } else if (Number(labels[LABEL_POLICY_GENERATION] ?? 0) < (policy.metadata.generation ?? 0)) {
+    // A newer generation than ours only means our copy of the policy is stale: not outdated.
     return "OlderGeneration";
+  }
   if (labels[LABEL_AGENT_VERSION] !== kubeLabelValue(policy.spec.agent.version))
     return "OlderAgentVersion";
   return undefined;

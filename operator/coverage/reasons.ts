@@ -3,6 +3,7 @@
 
 /** Reasons coverage derives itself; everything else comes from the webhook's skip label. */
 export const REASONS = {
+  OlderConfiguration: "injected with settings the policy has since changed",
   OlderGeneration: "injected for an older generation of the policy",
   OlderAgentVersion: "injected with another agent version",
   OtherPolicy: "injected by another policy",

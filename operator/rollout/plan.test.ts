@@ -65,7 +65,7 @@ describe("planRollout", () => {
       expect(restart?.patch).to.deep.equal({
         metadata: {
           annotations: {
-            "fleetscope.io/rollout": "shop/5",
+            "fleetscope.io/rollout": "shop/r5",
             "fleetscope.io/rollout-phase": "Restarting",
             "fleetscope.io/rollout-time": NOW.toISOString(),
             "fleetscope.io/rollout-reason": null,
@@ -83,11 +83,11 @@ describe("planRollout", () => {
       ]);
     });
 
-    it("never restarts a workload twice for one generation, whatever its coverage says", () => {
+    it("never restarts a workload twice for one revision, whatever its coverage says", () => {
       const p = plan(rolling({ maxConcurrent: 5 }), [
         workload("done", { record: "Available@30" }),
         workload("acknowledged", { record: "Acknowledged@30" }),
-        workload("older", { record: "Available@900", recordGeneration: 4, state: "outdated" }),
+        workload("older", { record: "Available@900", recordRevision: "r4", state: "outdated" }),
       ]);
       expect(actions(p)).to.deep.equal(["Restart Deployment/shop/older"]);
       expect(p.status).to.include({ done: 1, total: 3, inFlight: 1 });

@@ -74,7 +74,8 @@ interface Tracked {
 class RollingPlanner {
   private readonly input: RolloutInput;
   private readonly policyName: string;
-  private readonly generation: number;
+  /** The injection revision restarts are for: a change of the rollout alone restarts nothing. */
+  private readonly revision: string;
   private readonly now: number;
   private readonly actions: RolloutAction[] = [];
   private readonly deadlines: number[] = [];
@@ -82,7 +83,7 @@ class RollingPlanner {
   constructor(input: RolloutInput) {
     this.input = input;
     this.policyName = input.policy.metadata.name ?? "";
-    this.generation = input.policy.metadata.generation ?? 0;
+    this.revision = input.policy.status?.revision ?? `g${input.policy.metadata.generation ?? 0}`;
     this.now = input.now.getTime();
   }
 
@@ -95,11 +96,11 @@ class RollingPlanner {
     const untracked: RolloutWorkload[] = [];
     for (const w of inScope) {
       const record = parseRecord(w.facts?.annotations);
-      if (record && record.policy === this.policyName && record.generation === this.generation)
+      if (record && record.policy === this.policyName && record.revision === this.revision)
         tracked.push({ w, record });
       else untracked.push(w);
     }
-    // Every record of this generation, whatever its phase, keeps its workload from a second restart.
+    // Every record of this revision, whatever its phase, keeps its workload from a second restart.
     const candidates = untracked.filter(needsAgent);
     const unrestartable = candidates.filter((w) => w.facts && !w.facts.restartable);
     const restartable = candidates.filter((w) => w.facts?.restartable);
@@ -217,7 +218,7 @@ class RollingPlanner {
       this.act(
         "MarkAvailable",
         w,
-        phasePatch(this.policyName, this.generation, "Available", this.input.now),
+        phasePatch(this.policyName, this.revision, "Available", this.input.now),
         [
           {
             on: "workload",
@@ -276,21 +277,21 @@ class RollingPlanner {
       this.act(
         "Rollback",
         w,
-        rollbackPatch(this.policyName, this.generation, this.input.now, why),
+        rollbackPatch(this.policyName, this.revision, this.input.now, why),
         events,
       );
     else
       this.act(
         "Fail",
         w,
-        phasePatch(this.policyName, this.generation, "Failed", this.input.now, why),
+        phasePatch(this.policyName, this.revision, "Failed", this.input.now, why),
         events,
       );
     return true;
   }
 
   /**
-   * The canaries are the first `count` workloads restarted for this generation. Until there are
+   * The canaries are the first `count` workloads restarted for this revision. Until there are
    * that many, only canaries start; then nothing starts until all are available and have stayed
    * so for the pause, which is measured from the records, so it survives operator restarts.
    */
@@ -326,12 +327,12 @@ class RollingPlanner {
     this.deadlines.push(
       this.now + parseOperatorDuration(this.input.policy.spec.rollout.healthTimeout),
     );
-    this.act("Restart", w, restartPatch(this.policyName, this.generation, this.input.now), [
+    this.act("Restart", w, restartPatch(this.policyName, this.revision, this.input.now), [
       {
         on: "workload",
         type: "Normal",
         reason: "ProfilingRestart",
-        message: `Restarted by ProfilingPolicy ${this.policyName} (generation ${this.generation}) to add the Pyroscope agent`,
+        message: `Restarted by ProfilingPolicy ${this.policyName} (revision ${this.revision}) to add the Pyroscope agent`,
       },
       {
         on: "policy",

@@ -11,10 +11,10 @@ describe("parseRecord", () => {
     ["no annotations", undefined, undefined],
     [
       "a complete record",
-      a("shop/5", "Available"),
+      a("shop/5f3a9c01d2", "Available"),
       {
         policy: "shop",
-        generation: 5,
+        revision: "5f3a9c01d2",
         phase: "Available",
         time: Date.parse("2025-06-10T12:00:00Z"),
       },
@@ -22,12 +22,12 @@ describe("parseRecord", () => {
     [
       "a dotted policy name",
       a("team.shop/12", "Restarting"),
-      { policy: "team.shop", generation: 12 },
+      { policy: "team.shop", revision: "12" },
     ],
     ["no phase", a("shop/5"), undefined],
     ["an unknown phase", a("shop/5", "Exploded"), undefined],
-    ["no generation", a("shop", "Available"), undefined],
-    ["a generation that is not a number", a("shop/x", "Available"), undefined],
+    ["no revision", a("shop", "Available"), undefined],
+    ["an empty revision", a("shop/", "Available"), undefined],
   ];
   for (const [what, annotations, expected] of rows) {
     it(what, () => {

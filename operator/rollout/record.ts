@@ -2,7 +2,7 @@
 // restart: an operator that restarts reads back where it stopped, and nothing is done twice.
 import { LABEL_INJECT } from "../../webhook/inject/names.ts";
 
-/** `<policy>/<generation>` that last restarted the workload. */
+/** `<policy>/<revision>` that last restarted the workload (the policy's injection revision). */
 export const ANNOTATION_ROLLOUT = "fleetscope.io/rollout";
 export const ANNOTATION_ROLLOUT_PHASE = "fleetscope.io/rollout-phase";
 /** RFC 3339 time the phase was entered: the restart, or when the workload became available. */
@@ -28,7 +28,8 @@ export type RecordPhase = (typeof recordPhases)[number];
 
 export interface RolloutRecord {
   policy: string;
-  generation: number;
+  /** The policy's injection revision the restart was for. */
+  revision: string;
   phase: RecordPhase;
   /** Milliseconds since the epoch; NaN when unreadable. */
   time: number;
@@ -44,12 +45,12 @@ export function parseRecord(
   if (!value || !phase || !recordPhases.includes(phase)) return undefined;
   // Policy names are DNS subdomains and never hold a slash.
   const slash = value.lastIndexOf("/");
-  const generation = Number(value.slice(slash + 1));
-  if (slash <= 0 || !Number.isInteger(generation)) return undefined;
+  const revision = value.slice(slash + 1);
+  if (slash <= 0 || revision === "") return undefined;
   const reason = annotations?.[ANNOTATION_ROLLOUT_REASON];
   return {
     policy: value.slice(0, slash),
-    generation,
+    revision,
     phase,
     time: Date.parse(annotations?.[ANNOTATION_ROLLOUT_TIME] ?? ""),
     ...(reason ? { reason } : {}),
@@ -70,21 +71,21 @@ export interface MergePatch {
 
 const recordAnnotations = (
   policy: string,
-  generation: number,
+  revision: string,
   phase: RecordPhase,
   now: Date,
   reason: string | null = null,
 ) => ({
-  [ANNOTATION_ROLLOUT]: `${policy}/${generation}`,
+  [ANNOTATION_ROLLOUT]: `${policy}/${revision}`,
   [ANNOTATION_ROLLOUT_PHASE]: phase,
   [ANNOTATION_ROLLOUT_TIME]: now.toISOString(),
   [ANNOTATION_ROLLOUT_REASON]: reason,
 });
 
 /** Restart and record in one write, so a crash between them cannot restart twice. */
-export function restartPatch(policy: string, generation: number, now: Date): MergePatch {
+export function restartPatch(policy: string, revision: string, now: Date): MergePatch {
   return {
-    metadata: { annotations: recordAnnotations(policy, generation, "Restarting", now) },
+    metadata: { annotations: recordAnnotations(policy, revision, "Restarting", now) },
     spec: {
       template: { metadata: { annotations: { [ANNOTATION_RESTARTED_AT]: now.toISOString() } } },
     },
@@ -93,12 +94,12 @@ export function restartPatch(policy: string, generation: number, now: Date): Mer
 
 export function phasePatch(
   policy: string,
-  generation: number,
+  revision: string,
   phase: Exclude<RecordPhase, "Restarting" | "RolledBack">,
   now: Date,
   reason?: string,
 ): MergePatch {
-  return { metadata: { annotations: recordAnnotations(policy, generation, phase, now, reason) } };
+  return { metadata: { annotations: recordAnnotations(policy, revision, phase, now, reason) } };
 }
 
 /**
@@ -107,12 +108,12 @@ export function phasePatch(
  */
 export function rollbackPatch(
   policy: string,
-  generation: number,
+  revision: string,
   now: Date,
   reason: string,
 ): MergePatch {
   return {
-    metadata: { annotations: recordAnnotations(policy, generation, "RolledBack", now, reason) },
+    metadata: { annotations: recordAnnotations(policy, revision, "RolledBack", now, reason) },
     spec: {
       template: {
         metadata: {

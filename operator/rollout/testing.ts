@@ -13,17 +13,21 @@ export function policy(
   extra: { dryRun?: boolean } = {},
 ): RolloutPolicy {
   const spec = withDefaults({ rollout: rollout as never });
-  return { metadata: { name: "shop", generation: 5 }, spec: { rollout: spec.rollout, ...extra } };
+  return {
+    metadata: { name: "shop", generation: 5 },
+    spec: { rollout: spec.rollout, ...extra },
+    status: { revision: "r5" },
+  };
 }
 
 export interface Described {
   kind?: string;
   namespace?: string;
   state?: CoverageState;
-  /** `phase@minutes ago` of a record for shop/5, e.g. `Restarting@2`. */
+  /** `phase@minutes ago` of a record for shop/r5, e.g. `Restarting@2`. */
   record?: string;
-  /** A record of another generation. */
-  recordGeneration?: number;
+  /** A record of another revision. */
+  recordRevision?: string;
   reason?: string;
   facts?: Partial<WorkloadFacts> | null;
 }
@@ -32,7 +36,7 @@ export function workload(name: string, d: Described = {}): RolloutWorkload {
   const annotations: Record<string, string> = {};
   if (d.record) {
     const [phase, ago] = d.record.split("@");
-    annotations["fleetscope.io/rollout"] = `shop/${d.recordGeneration ?? 5}`;
+    annotations["fleetscope.io/rollout"] = `shop/${d.recordRevision ?? "r5"}`;
     annotations["fleetscope.io/rollout-phase"] = phase!;
     annotations["fleetscope.io/rollout-time"] = minutesAgo(Number(ago ?? 0));
     if (d.reason) annotations["fleetscope.io/rollout-reason"] = d.reason;

@@ -34,6 +34,8 @@ export interface RolloutWorkload extends WorkloadRef {
 
 export interface RolloutPolicy {
   metadata: { name?: string; generation?: number };
+  /** The injection revision: restarts are recorded per revision, not per generation. */
+  status?: { revision?: string };
   spec: { dryRun?: boolean; rollout: RolloutSpec };
 }
 

@@ -28,6 +28,7 @@ import {
   LABEL_INJECTED,
   LABEL_POLICY,
   LABEL_POLICY_GENERATION,
+  LABEL_POLICY_REVISION,
   LABEL_SKIP_REASON,
   RESERVED_ENV_PREFIX,
   TMP_DIR,
@@ -176,6 +177,7 @@ function inject(
   const { labels, annotations } = metadataMaps(edited);
   labels[LABEL_POLICY] = kubeLabelValue(settings.policyName);
   labels[LABEL_POLICY_GENERATION] = String(settings.policyGeneration);
+  labels[LABEL_POLICY_REVISION] = settings.revision;
   annotations[ANNOTATION_POLICY] = settings.policyName;
   delete labels[LABEL_SKIP_REASON];
   delete annotations[ANNOTATION_SKIP_REASON];
@@ -285,6 +287,7 @@ function recordSkip(
   if (settings) {
     labels[LABEL_POLICY] = kubeLabelValue(settings.policyName);
     labels[LABEL_POLICY_GENERATION] = String(settings.policyGeneration);
+    labels[LABEL_POLICY_REVISION] = settings.revision;
     annotations[ANNOTATION_POLICY] = settings.policyName;
   }
   result.events.push({ reason: "InjectionSkipped", message: skip.message });

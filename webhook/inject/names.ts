@@ -36,6 +36,7 @@ export const LABEL_INJECT = "fleetscope.io/inject";
 export const LABEL_INJECTED = "fleetscope.io/injected";
 export const LABEL_POLICY = "fleetscope.io/policy";
 export const LABEL_POLICY_GENERATION = "fleetscope.io/policy-generation";
+export const LABEL_POLICY_REVISION = "fleetscope.io/policy-revision";
 export const LABEL_AGENT_VERSION = "fleetscope.io/agent-version";
 export const LABEL_DRY_RUN = "fleetscope.io/dry-run";
 /** Short reason code as a label (selectable), the human message as an annotation. */

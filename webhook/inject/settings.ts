@@ -11,6 +11,11 @@ export type ContainerDetection = "Java" | "All" | "Names";
 export interface InjectionSettings {
   policyName: string;
   policyGeneration: number;
+  /**
+   * Hash of what injection gives a pod under this policy. Pods are compared by revision, not
+   * generation: a change of the rollout or of Pyroscope's replicas must not make pods outdated.
+   */
+  revision: string;
   dryRun: boolean;
   agentVersion: string;
   initImage: string;

@@ -27,6 +27,7 @@ export function settings(overrides: Partial<InjectionSettings> = {}): InjectionS
   return {
     policyName: "java-fleet",
     policyGeneration: 3,
+    revision: "5f3a9c01d2",
     dryRun: false,
     agentVersion: "2.9.2",
     initImage: "ghcr.io/fleetscope/pyroscope-java-agent:2.9.2",

@@ -90,6 +90,13 @@ const PyroscopeStatus = Type.Object(
 
 export const Status = Type.Object(
   {
+    revision: Type.Optional(
+      Type.String({
+        description:
+          "Hash of everything injected pods receive from this policy. Pods stamped with another revision are outdated; changes to other fields (rollout, priority, Pyroscope replicas) keep the revision and restart nothing.",
+        maxLength: 64,
+      }),
+    ),
     observedGeneration: Type.Optional(
       Type.Integer({ description: "The .metadata.generation last reconciled.", minimum: 0 }),
     ),
