@@ -273,6 +273,7 @@ export async function startOperator(
       workloads: workloadInformers as never,
       operatorNamespace: config.namespace,
       revisionOf: (p) => settingsFor(p).revision,
+      webhookReady: () => webhookReady || !config.manageWebhook,
       events,
       metrics: coverageMetrics(registry),
     }),

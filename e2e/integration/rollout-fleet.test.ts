@@ -37,6 +37,7 @@ interface RolloutStatus {
   inFlight: number;
 }
 interface PolicyStatus {
+  revision?: string;
   coverage?: { pods: { eligible: number; injected: number } };
   rollout?: RolloutStatus;
 }
@@ -54,7 +55,6 @@ async function cli(...args: string[]): Promise<string> {
 /** What the test has seen of one Deployment across every sample. */
 interface Seen {
   stamps: Set<string>;
-  maxGeneration: number;
 }
 
 describe("fleet rollout", function () {
@@ -100,7 +100,7 @@ describe("fleet rollout", function () {
   const seen = new Map<string, Seen>();
   let maxRestarting = 0;
   let samples = 0;
-  /** Samples the Deployments' rollout records until stopped: in flight, stamps, generations. */
+  /** Samples the Deployments' rollout records until stopped: in flight and restart stamps. */
   function sampler() {
     let stop = false;
     const run = (async () => {
@@ -110,10 +110,9 @@ describe("fleet rollout", function () {
         let restarting = 0;
         for (const d of items) {
           const key = `${d.metadata?.namespace}/${d.metadata?.name}`;
-          const s = seen.get(key) ?? { stamps: new Set<string>(), maxGeneration: 0 };
+          const s = seen.get(key) ?? { stamps: new Set<string>() };
           const stamp = d.spec?.template.metadata?.annotations?.["fleetscope.io/restartedAt"];
           if (stamp) s.stamps.add(stamp);
-          s.maxGeneration = Math.max(s.maxGeneration, d.metadata?.generation ?? 0);
           seen.set(key, s);
           if (d.metadata?.annotations?.["fleetscope.io/rollout-phase"] === "Restarting")
             restarting++;
@@ -272,8 +271,12 @@ describe("fleet rollout", function () {
         500,
       ).catch(() => last);
       step(`complete: ${JSON.stringify(covered?.coverage)}`);
+      // Only a restart in flight when the operator was killed may be repeated, once: its pods
+      // came up while no webhook answered, so they lack the agent (see docs/rollout.md).
       const twice = [...seen].filter(([, s]) => s.stamps.size > 1).map(([k]) => k);
-      expect(twice, "Deployments restarted more than once").to.deep.equal([]);
+      expect(twice.length, `Deployments restarted twice: ${twice}`).to.be.at.most(MAX_CONCURRENT);
+      const thrice = [...seen].filter(([, s]) => s.stamps.size > 2).map(([k]) => k);
+      expect(thrice, "Deployments restarted more than twice").to.deep.equal([]);
       expect(covered?.coverage?.pods).to.include({ eligible: TOTAL, injected: TOTAL });
     } finally {
       await stopSampling();
@@ -289,10 +292,17 @@ describe("fleet rollout", function () {
     for (const d of items) {
       const key = `${d.metadata?.namespace}/${d.metadata?.name}`;
       const s = seen.get(key)!;
-      // One restart: one stamp ever seen, and one template change (generation 1 → 2).
-      expect([...s.stamps], `${key} restart stamps`).to.have.length(1);
-      expect([d.metadata?.generation, s.maxGeneration], `${key} generation`).to.deep.equal([2, 2]);
-      expect(d.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(`${policyName}/1`);
+      // Each restart is one stamp and one new ReplicaSet. (Not the generation: a Deployment's
+      // generation also moves when only its annotations, such as the rollout record, change.)
+      const restarts = s.stamps.size;
+      expect(restarts, `${key} restart stamps`).to.be.within(1, 2);
+      const replicaSets = (
+        await apps.listNamespacedReplicaSet({ namespace: d.metadata!.namespace! })
+      ).items.filter((rs) => rs.metadata?.ownerReferences?.[0]?.name === d.metadata?.name);
+      expect(replicaSets, `${key} ReplicaSets`).to.have.length(1 + restarts);
+      expect(d.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(
+        `${policyName}/${(await status())?.revision}`,
+      );
       expect(d.metadata?.annotations?.["fleetscope.io/rollout-phase"]).to.equal("Available");
     }
   });

@@ -148,7 +148,9 @@ describe("coverage and rollout", function () {
     for (const d of ["billing", "catalog", "payments"]) {
       expect(await injectedPods(ns, d), d).to.equal(2);
       const dep = await apps.readNamespacedDeployment({ namespace: ns, name: d });
-      expect(dep.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(`${name}/${s.revision}`);
+      expect(dep.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(
+        `${name}/${s.revision}`,
+      );
     }
     // Restarted one at a time: the restart stamps are strictly ordered by name.
     const stamps = await Promise.all(

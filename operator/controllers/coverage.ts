@@ -14,6 +14,7 @@ import { selectorToString } from "../match/label-selector.ts";
 import type { NamespaceLike } from "../match/policies.ts";
 import type { PolicyCache } from "../policy-cache.ts";
 import {
+  ANNOTATION_ROLLOUT_TIME,
   crashLooping,
   parseRecord,
   planRollout,
@@ -42,6 +43,8 @@ export interface CoverageReconcilerDeps {
   /** Full Deployments, StatefulSets and DaemonSets, by kind. */
   workloads: Record<"Deployment" | "StatefulSet" | "DaemonSet", Informer<Workload>>;
   operatorNamespace: string;
+  /** Whether this operator's webhook is registered: restarts wait for it. */
+  webhookReady: () => boolean;
   /** The policy's injection revision, as the webhook stamps it on pods. */
   revisionOf: (policy: ProfilingPolicy) => string;
   events: EventRecorder;
@@ -51,13 +54,27 @@ export interface CoverageReconcilerDeps {
 
 export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
   const { client } = deps;
+  // Records this controller wrote that the workload cache may not show yet. The planner must
+  // see its own writes: from a lagging cache it would restart the same workload twice.
+  const written = new Map<string, Record<string, string>>();
+
+  function annotationsOf(key: string, cached: Record<string, string> | undefined) {
+    const mine = written.get(key);
+    if (!mine) return cached;
+    if (cached?.[ANNOTATION_ROLLOUT_TIME] === mine[ANNOTATION_ROLLOUT_TIME]) {
+      written.delete(key); // the cache has caught up
+      return cached;
+    }
+    return { ...cached, ...mine };
+  }
 
   async function facts(policy: ProfilingPolicy, kind: string, ns: string, name: string) {
     const informer = deps.workloads[kind as keyof CoverageReconcilerDeps["workloads"]];
     const obj = informer?.get(`${ns}/${name}`);
     if (!obj) return undefined;
     const readiness = workloadReadiness(kind, obj);
-    const record = parseRecord(obj.metadata?.annotations);
+    const annotations = annotationsOf(`${kind}/${ns}/${name}`, obj.metadata?.annotations);
+    const record = parseRecord(annotations);
     let looping = false;
     if (
       record &&
@@ -78,7 +95,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       readiness: readiness.message,
       crashLooping: looping,
     };
-    if (obj.metadata?.annotations) f.annotations = obj.metadata.annotations;
+    if (annotations) f.annotations = annotations;
     return f;
   }
 
@@ -113,7 +130,19 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       if (f) rw.facts = f;
       workloads.push(rw);
     }
-    const plan = planRollout({ policy, workloads, now });
+    // Until this operator's webhook is registered (just after a failover), a restarted pod
+    // would be admitted without the agent: plan as if paused, and keep the rollout status.
+    const webhookReady = deps.webhookReady();
+    const plan = planRollout({
+      policy: webhookReady
+        ? policy
+        : {
+            ...policy,
+            spec: { ...policy.spec, rollout: { ...policy.spec.rollout, paused: true } },
+          },
+      workloads,
+      now,
+    });
     const policyRef = {
       apiVersion: "fleetscope.io/v1alpha1",
       kind: "ProfilingPolicy",
@@ -122,35 +151,32 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     };
     for (const action of plan.actions) {
       const { kind, namespace, name: wname } = action.workload;
-      await mergePatch(client, kind, wname, action.patch, namespace);
+      const updated = await mergePatch<{ metadata?: { annotations?: Record<string, string> } }>(
+        client,
+        kind,
+        wname,
+        action.patch,
+        namespace,
+      );
+      const annotations = updated.metadata?.annotations;
+      if (annotations) written.set(`${kind}/${namespace}/${wname}`, annotations);
       for (const e of action.events) {
         const regarding =
-          e.on === "policy"
-            ? policyRef
-            : {
-                apiVersion:
-                  kind === "Deployment" || kind === "StatefulSet" || kind === "DaemonSet"
-                    ? "apps/v1"
-                    : "v1",
-                kind,
-                name: wname,
-                namespace,
-              };
+          e.on === "policy" ? policyRef : { apiVersion: "apps/v1", kind, name: wname, namespace };
         deps.events.record(regarding, e.type, e.reason, e.message);
       }
     }
 
-    const status: ProfilingPolicyStatus = {
-      revision,
-      coverage: coverage.status,
-      rollout: plan.status,
-      conditions: setConditions(
+    const status: ProfilingPolicyStatus = { revision, coverage: coverage.status };
+    if (webhookReady) {
+      status.rollout = plan.status;
+      status.conditions = setConditions(
         policy.status?.conditions,
         [plan.condition],
         policy.metadata.generation ?? 0,
         now,
-      ),
-    };
+      );
+    }
     if (statusChanged(policy.status, status)) {
       await applyStatus(
         client,
@@ -163,6 +189,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
         COVERAGE_FIELD_MANAGER,
       );
     }
+    if (!webhookReady) return { requeueAfterMs: 2_000 };
     return { requeueAfterMs: Math.min(plan.requeueAfterMs ?? RESYNC_MS, RESYNC_MS) };
   };
 }

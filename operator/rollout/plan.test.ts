@@ -103,6 +103,33 @@ describe("planRollout", () => {
       expect(p.requeueAfterMs).to.equal(3 * 60_000);
     });
 
+    it("waits while a rolled-out workload's new pods are not yet seen with the agent", () => {
+      const p = plan(rolling(), [workload("a", { record: "Restarting@0", state: "pending" })]);
+      expect(actions(p)).to.deep.equal([]);
+      expect(p.status).to.include({ inFlight: 1, done: 0 });
+    });
+
+    it("restarts once more a workload that rolled out without the agent (missed by the webhook)", () => {
+      const p = plan(rolling(), [workload("a", { record: "Restarting@1", state: "pending" })]);
+      expect(actions(p)).to.deep.equal(["Restart Deployment/shop/a"]);
+      expect(p.actions[0]?.patch.metadata?.annotations?.["fleetscope.io/rollout-reason"]).to.match(
+        /^Retried/,
+      );
+      expect(p.status).to.include({ inFlight: 1, done: 0 });
+    });
+
+    it("halts when a rolled-out workload still lacks the agent past the health timeout", () => {
+      const p = plan(rolling({ rollbackOnFailure: false }), [
+        workload("a", {
+          record: "Restarting@6",
+          state: "pending",
+          reason: "Retried: pods admitted without the agent",
+        }),
+      ]);
+      expect(actions(p)).to.deep.equal(["Fail Deployment/shop/a"]);
+      expect(p.status.halted?.reason).to.match(/^NotInjected/);
+    });
+
     it("counts a restart done once the workload is available, and moves on", () => {
       const p = plan(rolling(), [
         workload("a", { record: "Restarting@2", state: "injected" }),

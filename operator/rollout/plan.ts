@@ -71,6 +71,11 @@ interface Tracked {
   record: RolloutRecord;
 }
 
+/** A restart whose pods came up without the agent is retried once, marked by this reason. */
+const RETRIED = "Retried";
+/** Caches see new pods' stamps a moment after the rollout: wait this long before judging. */
+const RETRY_AFTER_MS = 15_000;
+
 class RollingPlanner {
   private readonly input: RolloutInput;
   private readonly policyName: string;
@@ -213,7 +218,39 @@ class RollingPlanner {
   private checkHealth(t: Tracked): boolean {
     const { w, record } = t;
     const facts = w.facts!;
-    if (facts.ready) {
+    // Available is not enough: its new pods must carry the agent. Until the pod cache has seen
+    // them stamped, keep waiting; past the health timeout, a rolled-out workload without the
+    // agent halts the rollout (the webhook did not reach its pods).
+    const carriesAgent = w.state !== "pending" && w.state !== "outdated";
+    if (
+      facts.ready &&
+      !carriesAgent &&
+      !record.reason?.startsWith(RETRIED) &&
+      this.now - record.time >= RETRY_AFTER_MS
+    ) {
+      // Rolled out without the agent: its pods were admitted while no webhook answered (an
+      // operator failover in the middle of the restart). One more restart, then the gate as usual.
+      t.record = {
+        ...record,
+        time: this.now,
+        reason: `${RETRIED}: pods admitted without the agent`,
+      };
+      this.act(
+        "Restart",
+        w,
+        restartPatch(this.policyName, this.revision, this.input.now, t.record.reason),
+        [
+          {
+            on: "workload",
+            type: "Normal",
+            reason: "ProfilingRestartRetried",
+            message: "Restarted once more: its pods came up without the agent",
+          },
+        ],
+      );
+      return false;
+    }
+    if (facts.ready && carriesAgent) {
       t.record = { ...record, phase: "Available", time: this.now };
       this.act(
         "MarkAvailable",
@@ -240,7 +277,9 @@ class RollingPlanner {
     let why: string | undefined;
     if (facts.crashLooping) why = "CrashLoop: its new pods are crash-looping";
     else if (!(this.now - record.time < timeout))
-      why = `HealthTimeout: not available ${this.input.policy.spec.rollout.healthTimeout} after the restart (${facts.readiness ?? "not ready"})`;
+      why = facts.ready
+        ? `NotInjected: rolled out, but its pods do not carry the agent ${this.input.policy.spec.rollout.healthTimeout} after the restart (is the webhook reachable?)`
+        : `HealthTimeout: not available ${this.input.policy.spec.rollout.healthTimeout} after the restart (${facts.readiness ?? "not ready"})`;
     if (!why) {
       this.deadlines.push(record.time + timeout);
       return false;

@@ -83,9 +83,14 @@ const recordAnnotations = (
 });
 
 /** Restart and record in one write, so a crash between them cannot restart twice. */
-export function restartPatch(policy: string, revision: string, now: Date): MergePatch {
+export function restartPatch(
+  policy: string,
+  revision: string,
+  now: Date,
+  reason?: string,
+): MergePatch {
   return {
-    metadata: { annotations: recordAnnotations(policy, revision, "Restarting", now) },
+    metadata: { annotations: recordAnnotations(policy, revision, "Restarting", now, reason) },
     spec: {
       template: { metadata: { annotations: { [ANNOTATION_RESTARTED_AT]: now.toISOString() } } },
     },
