@@ -235,7 +235,9 @@ describe("chart: the operator running with the chart's ServiceAccount", function
     expect(s.rollout).to.include({ done: 1, total: 1 });
     expect(await injectedPods(shop, "orders")).to.equal(2);
     const dep = await admin().apps.readNamespacedDeployment({ namespace: shop, name: "orders" });
-    expect(dep.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(`${policyName}/1`);
+    expect(dep.metadata?.annotations?.["fleetscope.io/rollout"]).to.equal(
+      `${policyName}/${s.revision}`,
+    );
   });
 
   it("did all that itself, without a 403 or a failed watch", async () => {

@@ -33,6 +33,8 @@ export interface Condition {
   message?: string;
 }
 export interface PolicyStatus {
+  /** The injection revision pods are stamped with and restarts are recorded for. */
+  revision?: string;
   conditions?: Condition[];
   pyroscope?: { writeURL?: string };
   selectedNamespaces?: string[];
