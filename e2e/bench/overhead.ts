@@ -1,15 +1,16 @@
 // Overhead of the injected Java agent: the checkout demo under the same loopback load with and without it, alternating.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import type { V1Container, V1Deployment, V1Pod } from "@kubernetes/client-node";
-import { parse, parseAllDocuments } from "yaml";
+import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import { parse } from "yaml";
 import { formatErrors, parsePolicy } from "../../operator/api/v1alpha1/validate.ts";
 import { pyroscopeEndpoints } from "../../operator/render/pyroscope/urls.ts";
 import { applyPatch, mutate, names } from "../../webhook/inject/index.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
-import { buildArtifacts, repoRoot } from "../datapath/artifacts.ts";
+import { buildArtifacts } from "../datapath/artifacts.ts";
+import { demoPod } from "../datapath/demo-pod.ts";
 import { type JavaProcess, startJava } from "../datapath/java-process.ts";
 import { containerEnv, mapMountPaths } from "../datapath/kubelet.ts";
 import { startPyroscope } from "../datapath/pyroscope-server.ts";
@@ -87,40 +88,12 @@ spec:
 `,
 };
 
-/** The demo Deployment's pod as the ReplicaSet controller creates it, scheduled to a node. */
-async function demoPod(): Promise<V1Pod> {
-  const text = await readFile(resolve(repoRoot, "examples/demo-service/deployment.yaml"), "utf8");
-  const deployment = parseAllDocuments(text)
-    .map((d) => d.toJS() as { kind?: string })
-    .find((d) => d.kind === "Deployment") as V1Deployment;
-  const template = deployment.spec!.template;
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name: "checkout-7d9f6c8b5-bench",
-      namespace: deployment.metadata!.namespace,
-      labels: { ...template.metadata?.labels, "pod-template-hash": "7d9f6c8b5" },
-      ownerReferences: [
-        {
-          apiVersion: "apps/v1",
-          kind: "ReplicaSet",
-          name: "checkout-7d9f6c8b5",
-          uid: "0b6a4a9e-0000-4000-8000-000000000002",
-          controller: true,
-        },
-      ],
-    },
-    spec: { ...structuredClone(template.spec!), nodeName: "node-a" },
-  };
-}
-
 const checkout = (pod: V1Pod): V1Container =>
   pod.spec!.containers.find((c) => c.name === "checkout")!;
 
 /** The environment the kubelet would give the container, with or without the webhook's patch. */
 async function variantEnvs(serverUrl: string, agentDir: string, scratch: string) {
-  const pod = await demoPod();
+  const pod = await demoPod("checkout-7d9f6c8b5-bench", "node-a");
   const envs: Record<string, Record<string, string>> = {
     "no agent": containerEnv(pod, checkout(pod)),
   };

@@ -3,16 +3,16 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import { formatErrors, parsePolicy } from "../../operator/api/v1alpha1/validate.ts";
 import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
 import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
 import { pyroscopeEndpoints } from "../../operator/render/pyroscope/urls.ts";
 import { applyPatch, type MutationResult, mutate, names } from "../../webhook/inject/index.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
-import { type Artifacts, buildArtifacts, repoRoot } from "./artifacts.ts";
+import { type Artifacts, buildArtifacts } from "./artifacts.ts";
+import { demoPod } from "./demo-pod.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
 import { containerEnv, mapMountPaths } from "./kubelet.ts";
 import { poll } from "./process.ts";
@@ -23,34 +23,6 @@ const ALLOC = "memory:alloc_in_new_tlab_bytes:bytes:space:bytes";
 const LOCK = "mutex:contentions:count:mutex:count";
 const TENANT = "shop-team";
 const POD_NAME = "checkout-7d9f6c8b5-x2k4q";
-
-/** A pod as the ReplicaSet controller would create it from the demo Deployment's template. */
-async function demoPod(): Promise<V1Pod> {
-  const text = await readFile(resolve(repoRoot, "examples/demo-service/deployment.yaml"), "utf8");
-  const deployment = parseAllDocuments(text)
-    .map((d) => d.toJS() as { kind?: string })
-    .find((d) => d.kind === "Deployment") as V1Deployment;
-  const template = deployment.spec!.template;
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name: POD_NAME,
-      namespace: deployment.metadata!.namespace,
-      labels: { ...template.metadata?.labels, "pod-template-hash": "7d9f6c8b5" },
-      ownerReferences: [
-        {
-          apiVersion: "apps/v1",
-          kind: "ReplicaSet",
-          name: "checkout-7d9f6c8b5",
-          uid: "0b6a4a9e-0000-4000-8000-000000000001",
-          controller: true,
-        },
-      ],
-    },
-    spec: structuredClone(template.spec!),
-  };
-}
 
 describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
   this.timeout(300_000);
@@ -78,7 +50,7 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
       clusterName: "local",
       serverAddress: pyroscopeEndpoints(parsed.policy).writeURL,
     });
-    const pod = await demoPod();
+    const pod = await demoPod(POD_NAME);
     result = mutate({
       pod,
       namespace: { name: "shop", labels: {} },
