@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     "max-concurrent": { type: "string", default: "50" },
     nodes: { type: "string", default: "35" },
     "timeout-minutes": { type: "string", default: "40" },
+    /** Node flags for the operator process, e.g. "--max-old-space-size=192". */
+    "operator-flags": { type: "string", default: "" },
   },
 });
 const DEPLOYMENTS = Number(args.deployments);
@@ -230,7 +232,8 @@ async function main() {
       .request("POST", collectionPath("Namespace"), { body: { metadata: { name: opNamespace } } })
       .catch(() => undefined);
     const port = await freePort();
-    child = spawn(process.execPath, [resolve(root, "operator/main.ts")], {
+    const flags = (args["operator-flags"] ?? "").split(" ").filter(Boolean);
+    child = spawn(process.execPath, [...flags, resolve(root, "operator/main.ts")], {
       env: {
         ...process.env,
         KUBECONFIG: kubeconfigPath(),
