@@ -28,6 +28,7 @@ import { statusChanged } from "../status/policy-status.ts";
 
 export const COVERAGE_FIELD_MANAGER = "fleetscope-coverage";
 const RESYNC_MS = 5 * 60_000;
+const CRASH_CHECK_MS = 10_000;
 
 type Workload = KubeObject &
   WorkloadObject & {
@@ -57,6 +58,9 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
   // Records this controller wrote that the workload cache may not show yet. The planner must
   // see its own writes: from a lagging cache it would restart the same workload twice.
   const written = new Map<string, Record<string, string>>();
+  // Crash-loop checks read a workload's full pods: only while it is not yet available, and at
+  // most every CRASH_CHECK_MS per workload, not on every reconcile of a busy rollout.
+  const crashChecks = new Map<string, { at: number; looping: boolean }>();
 
   function annotationsOf(key: string, cached: Record<string, string> | undefined) {
     const mine = written.get(key);
@@ -76,18 +80,30 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     const annotations = annotationsOf(`${kind}/${ns}/${name}`, obj.metadata?.annotations);
     const record = parseRecord(annotations);
     let looping = false;
+    const key = `${kind}/${ns}/${name}`;
     if (
       record &&
       record.policy === policy.metadata.name &&
       record.revision === policy.status?.revision &&
       record.phase === "Restarting" &&
+      !readiness.ready &&
       obj.spec?.selector?.matchLabels
     ) {
-      // Full pods of this one workload only, and only while its restart is being watched.
-      const pods = await client.request<{ items: V1Pod[] }>("GET", collectionPath("Pod", ns), {
-        query: { labelSelector: selectorToString({ matchLabels: obj.spec.selector.matchLabels }) },
-      });
-      looping = crashLooping(pods.items, new Date(record.time));
+      const now = (deps.now?.() ?? new Date()).getTime();
+      const last = crashChecks.get(key);
+      if (last && now - last.at < CRASH_CHECK_MS) {
+        looping = last.looping;
+      } else {
+        const pods = await client.request<{ items: V1Pod[] }>("GET", collectionPath("Pod", ns), {
+          query: {
+            labelSelector: selectorToString({ matchLabels: obj.spec.selector.matchLabels }),
+          },
+        });
+        looping = crashLooping(pods.items, new Date(record.time));
+        crashChecks.set(key, { at: now, looping });
+      }
+    } else {
+      crashChecks.delete(key);
     }
     const f: WorkloadFacts = {
       ready: readiness.ready,
