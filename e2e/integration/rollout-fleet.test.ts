@@ -231,7 +231,9 @@ describe("fleet rollout", function () {
           const s = await status();
           return s?.rollout?.phase === "Paused" && s.rollout.inFlight === 0 ? s : undefined;
         },
-        90_000,
+        // The new leader waits out the killed one's lease (15 s), registers its webhook, and may
+        // restart once more a workload whose pods came up while no webhook answered.
+        180_000,
         500,
       );
       expect(paused.rollout?.done).to.be.below(TOTAL);

@@ -147,7 +147,8 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       workloads.push(rw);
     }
     // Until this operator's webhook is registered (just after a failover), a restarted pod
-    // would be admitted without the agent: plan as if paused, and keep the rollout status.
+    // would be admitted without the agent: plan as if paused, act on nothing, and keep the
+    // rollout status as it was.
     const webhookReady = deps.webhookReady();
     const plan = planRollout({
       policy: webhookReady
@@ -165,7 +166,9 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       name,
       uid: policy.metadata.uid,
     };
-    for (const action of plan.actions) {
+    // Without this operator's webhook, a restart (or a retry) would bring pods up without the
+    // agent: act only once it is registered.
+    for (const action of webhookReady ? plan.actions : []) {
       const { kind, namespace, name: wname } = action.workload;
       const updated = await mergePatch<{ metadata?: { annotations?: Record<string, string> } }>(
         client,
