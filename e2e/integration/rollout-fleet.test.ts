@@ -58,7 +58,7 @@ interface Seen {
 }
 
 describe("fleet rollout", function () {
-  this.timeout(240_000);
+  this.timeout(420_000);
   const id = uniqueName("fleet");
   const opNamespace = `${id}-system`;
   const policyName = `${id}-rolling`;
