@@ -6,11 +6,11 @@ import { join, resolve } from "node:path";
 import { expect } from "chai";
 import { PyroscopeClient } from "../../operator/pyroscope/query.ts";
 import { type Artifacts, buildArtifacts, repoRoot } from "./artifacts.ts";
+import { CPU, waitForHotspot } from "./hotspot.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
 import { baseEnv, poll } from "./process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
-const CPU = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
 const APP = "shop/checkout";
 const TENANT = "shop-team";
 
@@ -131,20 +131,10 @@ describe("fleetscope top, flamegraph and diff against real profiles", function (
       concurrency: 3,
     });
     expect(load.failures, "failed requests").to.equal(0);
-    await poll(
-      "CPU samples under computeHash",
-      async () => {
-        const fg = await client.selectMergeStacktraces({
-          profileTypeId: CPU,
-          labelSelector: `{service_name="${APP}"}`,
-          start: started - 60_000,
-          end: Date.now() + 60_000,
-        });
-        return fg.names.some((n) => n.endsWith(".computeHash")) ? true : undefined;
-      },
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 2_500));
+    await waitForHotspot(client, APP, () => ({
+      start: started - 60_000,
+      end: Date.now() + 60_000,
+    }));
   });
 
   after(async () => {

@@ -13,12 +13,11 @@ import { applyPatch, type MutationResult, mutate, names } from "../../webhook/in
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { demoPod } from "./demo-pod.ts";
+import { CPU, waitForHotspot } from "./hotspot.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
 import { containerEnv, mapMountPaths } from "./kubelet.ts";
-import { poll } from "./process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
-const CPU = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
 const ALLOC = "memory:alloc_in_new_tlab_bytes:bytes:space:bytes";
 const LOCK = "mutex:contentions:count:mutex:count";
 const TENANT = "shop-team";
@@ -79,19 +78,7 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
       concurrency: 3,
     });
     expect(load.failures, "failed requests").to.equal(0);
-    await poll(
-      "CPU samples under computeHash",
-      async () => {
-        const fg = await client(TENANT).selectMergeStacktraces({
-          profileTypeId: CPU,
-          labelSelector: '{service_name="shop/checkout"}',
-          ...range(),
-        });
-        return fg.names.some((n) => n.endsWith(".computeHash")) ? true : undefined;
-      },
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 2_500));
+    await waitForHotspot(client(TENANT), "shop/checkout", range);
   });
 
   after(async () => {

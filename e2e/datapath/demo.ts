@@ -11,12 +11,12 @@ import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts
 import { names } from "../../webhook/inject/index.ts";
 import { kubectl } from "../harness/cluster.ts";
 import { buildArtifacts } from "./artifacts.ts";
+import { CPU } from "./hotspot.ts";
 import { driveLoad, startJava } from "./java-process.ts";
 import { containerEnv, mapMountPaths } from "./kubelet.ts";
 import { poll } from "./process.ts";
 import { startPyroscope } from "./pyroscope-server.ts";
 
-const CPU = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
 const [namespace = "shop", selector = "app.kubernetes.io/name=checkout"] = process.argv.slice(2);
 
 const pods = JSON.parse(

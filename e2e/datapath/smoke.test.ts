@@ -4,11 +4,11 @@ import { expect } from "chai";
 import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
 import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
+import { CPU, waitForHotspot } from "./hotspot.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
 import { poll } from "./process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
-const CPU = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
 const WALL = "wall:wall:nanoseconds:wall:nanoseconds";
 const ALLOC = "memory:alloc_in_new_tlab_bytes:bytes:space:bytes";
 const LOCK = "mutex:contentions:count:mutex:count";
@@ -66,19 +66,7 @@ describe("data path smoke: Java agent -> Pyroscope -> query API", function () {
       expect(load.failures, "failed requests").to.equal(0);
       console.log(`      load: ${load.requests} requests in ${load.elapsedMs} ms`);
       // Wait for an upload that holds the hotspot, then one more interval for alloc and lock.
-      await poll(
-        "CPU samples under computeHash",
-        async () => {
-          const fg = await client(tenant).selectMergeStacktraces({
-            profileTypeId: CPU,
-            labelSelector: '{service_name="checkout"}',
-            ...range(),
-          });
-          return fg.names.some((n) => n.endsWith(".computeHash")) ? true : undefined;
-        },
-        60_000,
-      );
-      await new Promise((r) => setTimeout(r, 2_500));
+      await waitForHotspot(client(tenant), "checkout", range);
     });
 
     after(async () => {

@@ -1,5 +1,6 @@
 // Unit tests for the flame graph SVG/HTML renderer: geometry, nesting, labels, colours, escaping.
 import { expect } from "chai";
+import { checkoutFlameGraph } from "./fixtures.ts";
 import {
   escapeXml,
   fitLabel,
@@ -10,28 +11,7 @@ import {
 } from "./flamegraph.ts";
 import type { FlameGraph } from "./query.ts";
 
-// total 100: GC 15; Thread.run 85 -> handle 85 (self 5) -> computeHash 60 (self 10) -> digest 50
-//                                                       -> toHex 20
-const fixture: FlameGraph = {
-  names: [
-    "total",
-    "GCTaskThread::run",
-    "java/lang/Thread.run",
-    "com/shop/App.handle",
-    "com/shop/App.computeHash",
-    "com/shop/App.toHex",
-    "java/security/MessageDigest.digest",
-  ],
-  levels: [
-    [0, 100, 0, 0],
-    [0, 15, 15, 1, 0, 85, 0, 2],
-    [15, 85, 5, 3],
-    [15, 60, 10, 4, 0, 20, 20, 5],
-    [15, 50, 50, 6],
-  ],
-  total: 100,
-  maxSelf: 50,
-};
+const fixture = checkoutFlameGraph("java/security/MessageDigest.digest");
 
 interface Frame {
   name: string;

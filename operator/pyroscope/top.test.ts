@@ -1,5 +1,6 @@
 // Unit tests for flame graph decoding and the top-functions table, on hand-made flame graphs.
 import { expect } from "chai";
+import { checkoutFlameGraph } from "./fixtures.ts";
 import type { FlameGraph } from "./query.ts";
 import {
   flameNodes,
@@ -10,28 +11,7 @@ import {
   topOwnFunctions,
 } from "./top.ts";
 
-// total 100: GC thread 15; Thread.run -> handle (self 5) -> computeHash (self 10) -> getInstance (50)
-//                                                      -> toHex (20)
-const fixture: FlameGraph = {
-  names: [
-    "total",
-    "GCTaskThread::run",
-    "java/lang/Thread.run",
-    "com/shop/App.handle",
-    "com/shop/App.computeHash",
-    "com/shop/App.toHex",
-    "java/security/MessageDigest.getInstance",
-  ],
-  levels: [
-    [0, 100, 0, 0],
-    [0, 15, 15, 1, 0, 85, 0, 2],
-    [15, 85, 5, 3],
-    [15, 60, 10, 4, 0, 20, 20, 5],
-    [15, 50, 50, 6],
-  ],
-  total: 100,
-  maxSelf: 50,
-};
+const fixture = checkoutFlameGraph();
 
 // a -> a -> b: recursion must not count a's total twice
 const recursive: FlameGraph = {
