@@ -1,9 +1,10 @@
 // The CLI's reads and writes of the cluster, kept thin: everything it decides is in pure modules.
-import { KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
 import { type PodLike, podMeta } from "../operator/coverage/pod-meta.ts";
 import type { PodMeta } from "../operator/coverage/types.ts";
 import { isNotFound, KubeClient, METADATA_ONLY } from "../operator/kube/client.ts";
+import { loadConnection } from "../operator/kube/connection.ts";
 import { collectionPath, mergePatch, objectPath } from "../operator/kube/resources.ts";
 import { type LabelSelector, selectorToString } from "../operator/match/label-selector.ts";
 import type { NamespaceLike } from "../operator/match/policies.ts";
@@ -11,10 +12,7 @@ import type { MergePatch } from "../operator/rollout/record.ts";
 import type { WorkloadInfo } from "./why.ts";
 
 export function connect(context?: string): KubeClient {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  if (context) kc.setCurrentContext(context);
-  return new KubeClient(kc);
+  return new KubeClient(loadConnection(process.env, context));
 }
 
 async function getOrUndefined<T>(read: Promise<T>): Promise<T | undefined> {

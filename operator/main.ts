@@ -1,8 +1,8 @@
 // The operator's entry point: read settings, connect with the ambient kubeconfig (in-cluster
 // ServiceAccount or $KUBECONFIG), run until SIGTERM/SIGINT, then shut down gracefully.
-import { KubeConfig } from "@kubernetes/client-node";
 import pino from "pino";
 import { ConfigError, loadConfig } from "./config/config.ts";
+import { loadConnection } from "./kube/connection.ts";
 import { startOperator } from "./manager.ts";
 
 async function main() {
@@ -17,9 +17,7 @@ async function main() {
     throw err;
   }
   const logger = pino({ level: config.logLevel, base: { pod: config.podName } });
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const operator = await startOperator(config, kc, { logger });
+  const operator = await startOperator(config, loadConnection(), { logger });
   logger.info(
     { url: operator.server.url, namespace: config.namespace },
     "fleetscope operator started",

@@ -1,6 +1,6 @@
 // Assembles the operator process: caches (watch → cache), the webhook server that reads them,
 // and — on the elected leader only — the controllers (queue → reconcile → apply/status).
-import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Registry } from "prom-client";
 import { createAdmit } from "../webhook/admit.ts";
@@ -27,6 +27,7 @@ import {
 } from "./controllers/webhook-config.ts";
 import { coverageMetrics } from "./coverage/index.ts";
 import { KubeClient } from "./kube/client.ts";
+import type { Connection } from "./kube/connection.ts";
 import { eventRecorder } from "./kube/events.ts";
 import {
   Informer,
@@ -58,12 +59,12 @@ export interface StartOptions {
 
 export async function startOperator(
   config: OperatorConfig,
-  kc: KubeConfig,
+  connection: Connection,
   opts: StartOptions,
 ): Promise<Operator> {
   const { logger } = opts;
   const clock = opts.clock ?? realClock;
-  const client = new KubeClient(kc);
+  const client = new KubeClient(connection);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const apiRequests = new Counter({

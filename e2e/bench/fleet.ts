@@ -6,17 +6,24 @@
 //   node e2e/bench/fleet.ts [--deployments 1000] [--namespaces 100] [--replicas 3]
 //                           [--max-concurrent 50] [--nodes 35]
 //
-// The operator runs as a child process (`node operator/main.ts`) so that /proc/<pid> is its own.
+// The operator runs as a child process, compiled as the image runs it (operator-process.ts).
 // kwok nodes take 110 pods each: the cluster is scaled to --nodes for the run and back after.
-import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { Agent, request } from "undici";
 import { isNotFound, KubeClient } from "../../operator/kube/client.ts";
 import { collectionPath, objectPath } from "../../operator/kube/resources.ts";
-import { kubeConfig, kubeconfigPath, kubectl } from "../harness/cluster.ts";
-import { freePort, installCRDs } from "../harness/operator.ts";
+import { connection, kubeconfigPath, kubectl } from "../harness/cluster.ts";
+import { installCRDs } from "../harness/operator.ts";
+import {
+  cpuSeconds,
+  memory,
+  type OperatorProcess,
+  scrape,
+  spawnOperator,
+  stopOperator,
+  sum,
+} from "./operator-process.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -43,7 +50,7 @@ const opNamespace = `${id}-system`;
 const policyName = `${id}-rolling`;
 const LABEL = "fleetscope.io/bench";
 const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `${id}-${i}`);
-const client = new KubeClient(kubeConfig());
+const client = new KubeClient(connection());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const log = (msg: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
@@ -66,33 +73,6 @@ async function kwokctl(...a: string[]) {
 
 const nodeCount = async () =>
   (await client.request<{ items: unknown[] }>("GET", "/api/v1/nodes")).items.length;
-
-// --- the operator as a child process --------------------------------------------------------
-
-function memory(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k: string) => Number(status.match(new RegExp(`^${k}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
-  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-const insecure = new Agent({ connect: { rejectUnauthorized: false } });
-
-/** Samples of the operator's /metrics: name{labels} → value. */
-async function scrape(port: number): Promise<Map<string, number>> {
-  const res = await request(`https://127.0.0.1:${port}/metrics`, { dispatcher: insecure });
-  const out = new Map<string, number>();
-  for (const m of (await res.body.text()).matchAll(/^(fleetscope_\w+)(\{[^}]*\})? (\S+)$/gm))
-    out.set(`${m[1]}${m[2] ?? ""}`, Number(m[3]));
-  return out;
-}
-
-const sum = (m: Map<string, number>, prefix: string, filter = (_k: string) => true) =>
-  [...m].filter(([k]) => k.startsWith(prefix) && filter(k)).reduce((a, [, v]) => a + v, 0);
 
 // --- workloads --------------------------------------------------------------------------------
 
@@ -175,7 +155,7 @@ const policyStatus = async () =>
 async function main() {
   await installCRDs();
   const nodesBefore = await nodeCount();
-  let child: ReturnType<typeof spawn> | undefined;
+  let op: OperatorProcess | undefined;
   try {
     if (nodesBefore < NODES) {
       log(`scaling kwok nodes ${nodesBefore} → ${NODES}`);
@@ -231,24 +211,12 @@ async function main() {
     await client
       .request("POST", collectionPath("Namespace"), { body: { metadata: { name: opNamespace } } })
       .catch(() => undefined);
-    const port = await freePort();
-    const flags = (args["operator-flags"] ?? "").split(" ").filter(Boolean);
-    child = spawn(process.execPath, [...flags, resolve(root, "operator/main.ts")], {
-      env: {
-        ...process.env,
-        KUBECONFIG: kubeconfigPath(),
-        FLEETSCOPE_NAMESPACE: opNamespace,
-        FLEETSCOPE_WEBHOOK_URL: `https://127.0.0.1:${port}`,
-        FLEETSCOPE_PORT: String(port),
-        FLEETSCOPE_HOST: "127.0.0.1",
-        FLEETSCOPE_WEBHOOK_CONFIG: id,
-        FLEETSCOPE_CLUSTER_NAME: "bench",
-        POD_NAME: `${id}-operator`,
-        FLEETSCOPE_LOG_LEVEL: process.env.FLEETSCOPE_BENCH_LOG_LEVEL ?? "error",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
+    op = await spawnOperator({
+      id,
+      namespace: opNamespace,
+      nodeFlags: (args["operator-flags"] ?? "").split(" ").filter(Boolean),
     });
-    const pid = child.pid!;
+    const { pid, port } = op;
     await until("operator metrics", () => scrape(port), 60_000, 500);
     await sleep(10_000); // caches synced, leader elected, webhook configured
     const idle = memory(pid);
@@ -357,12 +325,7 @@ async function main() {
       ].join("\n"),
     );
   } finally {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once("exit", r));
-      child.kill("SIGTERM");
-      await Promise.race([exited, sleep(25_000)]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
+    if (op) await stopOperator(op);
     log("cleaning up");
     await client
       .request("DELETE", objectPath("ProfilingPolicy", policyName))

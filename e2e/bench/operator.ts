@@ -1,18 +1,22 @@
 // Operator benchmark on the local control plane: time to Ready, bulk reconcile throughput, RSS.
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { cpus } from "node:os";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Agent, request } from "undici";
 import { withDefaults } from "../../operator/api/v1alpha1/defaults.ts";
 import type { ProfilingPolicy } from "../../operator/api/v1alpha1/types.ts";
 import { ApiError, isNotFound, KubeClient } from "../../operator/kube/client.ts";
 import { collectionPath, objectPath } from "../../operator/kube/resources.ts";
 import { renderPyroscope } from "../../operator/render/pyroscope/index.ts";
-import { kubeConfig, kubeconfigPath, kubectl } from "../harness/cluster.ts";
-import { freePort, installCRDs } from "../harness/operator.ts";
+import { connection, kubectl } from "../harness/cluster.ts";
+import { installCRDs } from "../harness/operator.ts";
+import {
+  cpuSeconds,
+  memory,
+  type OperatorProcess,
+  scrape,
+  spawnOperator,
+  stopOperator,
+} from "./operator-process.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -25,11 +29,10 @@ const { values: args } = parseArgs({
 });
 const BULK = Number(args.policies);
 const BULK_NAMESPACES = Number(args.namespaces);
-const root = resolve(import.meta.dirname, "../..");
 const id = `bench-${Date.now().toString(36)}`;
 const BENCH_LABEL = "fleetscope.io/bench";
 const opNamespace = `${id}-system`;
-const client = new KubeClient(kubeConfig());
+const client = new KubeClient(connection());
 const policiesPath = collectionPath("ProfilingPolicy");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
@@ -58,65 +61,15 @@ async function until<T>(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-// --- the operator as a child process -------------------------------------------------------
-
-interface OperatorProcess {
-  child: ChildProcess;
-  port: number;
-}
-
-async function startOperator(): Promise<OperatorProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [resolve(root, "operator/main.ts")], {
-    env: {
-      ...process.env,
-      KUBECONFIG: kubeconfigPath(),
-      FLEETSCOPE_NAMESPACE: opNamespace,
-      FLEETSCOPE_WEBHOOK_URL: `https://127.0.0.1:${port}`,
-      FLEETSCOPE_PORT: String(port),
-      FLEETSCOPE_HOST: "127.0.0.1",
-      FLEETSCOPE_WEBHOOK_CONFIG: id,
-      FLEETSCOPE_CLUSTER_NAME: "bench",
-      FLEETSCOPE_LOG_LEVEL: process.env.FLEETSCOPE_BENCH_LOG_LEVEL ?? "error",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  return { child, port };
-}
-
-async function stopOperator(op: OperatorProcess) {
-  if (op.child.exitCode !== null) return;
-  const exited = new Promise((r) => op.child.once("exit", r));
-  op.child.kill("SIGTERM");
-  const timeout = sleep(25_000).then(() => "timeout");
-  if ((await Promise.race([exited, timeout])) === "timeout") op.child.kill("SIGKILL");
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MiB. */
-function memory(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k: string) => Number(status.match(new RegExp(`^${k}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
-  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
-}
-
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
-}
-
-const insecure = new Agent({ connect: { rejectUnauthorized: false } });
-
 /** fleetscope_reconciles_total by controller and result, from the operator's /metrics. */
 async function reconciles(port: number): Promise<Map<string, number>> {
-  const res = await request(`https://127.0.0.1:${port}/metrics`, { dispatcher: insecure });
-  const text = await res.body.text();
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^fleetscope_reconciles_total\{([^}]*)\} (\S+)$/gm)) {
+  for (const [key, value] of await scrape(port)) {
+    if (!key.startsWith("fleetscope_reconciles_total{")) continue;
     const labels = Object.fromEntries(
-      [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+      [...key.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
     );
-    out.set(`${labels.controller}/${labels.result}`, Number(m[2]));
+    out.set(`${labels.controller}/${labels.result}`, value);
   }
   return out;
 }
@@ -309,9 +262,8 @@ async function main() {
     });
 
     const t0 = Date.now();
-    op = await startOperator();
-    const pid = op.child.pid!;
-    const port = op.port;
+    op = await spawnOperator({ id, namespace: opNamespace });
+    const { pid, port } = op;
     // Started: serving, leading, webhook registered.
     await until(
       "the operator to serve and register its webhook",

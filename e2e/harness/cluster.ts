@@ -5,6 +5,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as k8s from "@kubernetes/client-node";
+import { type Connection, connectionFromKubeconfig } from "../../operator/kube/connection.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const run = promisify(execFile);
@@ -22,6 +23,11 @@ export function kubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfigPath());
   return kc;
+}
+
+/** The operator's own connection, from a client-node KubeConfig (the admin's by default). */
+export function connection(kc: k8s.KubeConfig = kubeConfig()): Connection {
+  return connectionFromKubeconfig(JSON.parse(kc.exportConfig()));
 }
 
 /** Runs the kubectl built with the control plane; resolves to its stdout, rejects with stderr. */

@@ -6,7 +6,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import pino, { type Logger } from "pino";
 import { loadConfig, type OperatorConfig } from "../../operator/config/config.ts";
 import { type Operator, startOperator } from "../../operator/manager.ts";
-import { kubeConfig, kubectl } from "./cluster.ts";
+import { connection, kubectl } from "./cluster.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -66,7 +66,7 @@ export async function startTestOperator(
     if (!/AlreadyExists/.test(e.message)) throw e;
   });
   const logger = opts.logger ?? pino({ level: config.logLevel });
-  const operator = await startOperator(config, opts.kubeConfig ?? kubeConfig(), {
+  const operator = await startOperator(config, connection(opts.kubeConfig), {
     logger,
     onLostLeadership: () => logger.warn("lost leadership"),
   });

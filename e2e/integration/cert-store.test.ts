@@ -4,10 +4,10 @@ import { expect } from "chai";
 import { KubeClient } from "../../operator/kube/client.ts";
 import { ensureCertificates, readCertificates } from "../../webhook/tls/cert-store.ts";
 import { createBundle } from "../../webhook/tls/certificates.ts";
-import { kubeConfig, kubectl, uniqueName } from "../harness/cluster.ts";
+import { connection, kubectl, uniqueName } from "../harness/cluster.ts";
 
 describe("webhook certificate store", () => {
-  const client = new KubeClient(kubeConfig());
+  const client = new KubeClient(connection());
   const namespace = uniqueName("certs");
   const opts = { namespace, secretName: "fleetscope-webhook-tls", hosts: ["wh.ns.svc"] };
 

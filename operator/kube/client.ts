@@ -1,10 +1,9 @@
-// A thin HTTP client for the Kubernetes API on top of client-node's kubeconfig and auth:
-// explicit content types (server-side apply, merge patch), metadata-only reads, and watch streams.
+// A thin HTTP client for the Kubernetes API over a Connection: explicit content types
+// (server-side apply, merge patch), metadata-only reads, and watch streams.
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
-import type { KubeConfig } from "@kubernetes/client-node";
-import { HttpMethod, RequestContext } from "@kubernetes/client-node";
 import { fetch } from "undici";
+import type { Connection } from "./connection.ts";
 
 /** An error answer of the API server, with its HTTP status and Status reason. */
 export class ApiError extends Error {
@@ -22,6 +21,8 @@ export class ApiError extends Error {
 
 export const isNotFound = (err: unknown) => err instanceof ApiError && err.status === 404;
 export const isConflict = (err: unknown) => err instanceof ApiError && err.status === 409;
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -81,32 +82,28 @@ export function requestKind(
 }
 
 export class KubeClient {
-  readonly config: KubeConfig;
+  readonly connection: Connection;
   /** Called once per request sent (watches included), e.g. to count them in a metric. */
   onRequest: ((verb: string, resource: string) => void) | undefined;
-  constructor(config: KubeConfig) {
-    this.config = config;
+  constructor(connection: Connection) {
+    this.connection = connection;
   }
 
   private async context(method: HttpMethod, path: string, query?: Query) {
-    const cluster = this.config.getCurrentCluster();
-    if (!cluster) throw new Error("kubeconfig has no current cluster");
-    const url = new URL(cluster.server.replace(/\/$/, "") + path);
+    const url = new URL(this.connection.server + path);
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
-    const ctx = new RequestContext(url.toString(), method);
-    await this.config.applySecurityAuthentication(ctx);
-    return { url, ctx };
+    return { url, auth: await this.connection.authorize(method, url.toString()) };
   }
 
-  async request<T>(method: keyof typeof HttpMethod, path: string, opts: RequestOptions = {}) {
-    const { url, ctx } = await this.context(HttpMethod[method], path, opts.query);
+  async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}) {
+    const { url, auth } = await this.context(method, path, opts.query);
     if (this.onRequest) {
       const k = requestKind(method, path);
       this.onRequest(k.verb, k.resource);
     }
-    const headers: Record<string, string> = { ...ctx.getHeaders() };
+    const headers: Record<string, string> = { ...auth.headers };
     headers.accept = opts.accept ?? "application/json";
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -117,7 +114,7 @@ export class KubeClient {
       method,
       headers,
       body,
-      dispatcher: ctx.getDispatcher(),
+      dispatcher: auth.dispatcher,
       signal: opts.signal ?? AbortSignal.timeout(30_000),
     });
     const text = await res.text();
@@ -143,7 +140,7 @@ export class KubeClient {
     onEvent: (e: WatchEvent<T>) => void,
     opts: { accept?: string; signal?: AbortSignal; idleMs?: number } = {},
   ): Promise<void> {
-    const { url, ctx } = await this.context(HttpMethod.GET, path, { ...query, watch: true });
+    const { url, auth } = await this.context("GET", path, { ...query, watch: true });
     if (this.onRequest) this.onRequest("watch", requestKind("GET", path, true).resource);
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort(opts.signal?.reason);
@@ -157,8 +154,8 @@ export class KubeClient {
     try {
       touch();
       const res = await fetch(url, {
-        headers: { ...ctx.getHeaders(), accept: opts.accept ?? "application/json" },
-        dispatcher: ctx.getDispatcher(),
+        headers: { ...auth.headers, accept: opts.accept ?? "application/json" },
+        dispatcher: auth.dispatcher,
         signal: abort.signal,
       });
       if (!res.ok || !res.body) {
