@@ -31,5 +31,6 @@ COPY package.json ./
 # 65532 is distroless' "nonroot"; numeric so that runAsNonRoot can verify it.
 USER 65532:65532
 EXPOSE 9443
-# The base image's entrypoint is node itself.
-CMD ["dist/operator/main.js"]
+# The base image's entrypoint is node itself. A young generation capped at 8 MiB per semi-space
+# keeps peak RSS flat through a fleet rollout at no measurable CPU cost (docs/benchmarks.md).
+CMD ["--max-semi-space-size=8", "dist/operator/main.js"]

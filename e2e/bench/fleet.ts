@@ -4,7 +4,7 @@
 // whether it kept the restarts at the cap (the operator is not the bottleneck when it does).
 //
 //   node e2e/bench/fleet.ts [--deployments 1000] [--namespaces 100] [--replicas 3]
-//                           [--max-concurrent 50] [--nodes 35]
+//                           [--max-concurrent 50] [--nodes 35] [--operator-flags "..."]
 //
 // The operator runs as a child process, compiled as the image runs it (operator-process.ts).
 // kwok nodes take 110 pods each: the cluster is scaled to --nodes for the run and back after.
@@ -33,8 +33,8 @@ const { values: args } = parseArgs({
     "max-concurrent": { type: "string", default: "50" },
     nodes: { type: "string", default: "35" },
     "timeout-minutes": { type: "string", default: "40" },
-    /** Node flags for the operator process, e.g. "--max-old-space-size=192". */
-    "operator-flags": { type: "string", default: "" },
+    /** Node flags for the operator instead of the image's, e.g. "--max-old-space-size=192". */
+    "operator-flags": { type: "string" },
   },
 });
 const DEPLOYMENTS = Number(args.deployments);
@@ -214,7 +214,9 @@ async function main() {
     op = await spawnOperator({
       id,
       namespace: opNamespace,
-      nodeFlags: (args["operator-flags"] ?? "").split(" ").filter(Boolean),
+      ...(args["operator-flags"] !== undefined
+        ? { nodeFlags: args["operator-flags"].split(" ").filter(Boolean) }
+        : {}),
     });
     const { pid, port } = op;
     await until("operator metrics", () => scrape(port), 60_000, 500);

@@ -1,5 +1,5 @@
-// The operator as the benchmarks run it: the compiled JavaScript the image runs, as a child
-// process so that /proc/<pid> (RSS, peak RSS, CPU) is its own, and its /metrics scraped.
+// The operator as the benchmarks run it: the compiled JavaScript with the Node flags the image
+// runs it with, as a child process so that /proc/<pid> (RSS, peak, CPU) is its own.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -19,7 +19,7 @@ export interface SpawnOptions {
   /** Names the webhook configuration, cluster and pod, so runs do not collide. */
   id: string;
   namespace: string;
-  /** Node flags, e.g. ["--max-old-space-size=192"]. */
+  /** Node flags instead of the image's (its Dockerfile CMD), e.g. ["--max-old-space-size=192"]. */
   nodeFlags?: string[];
 }
 
@@ -39,12 +39,20 @@ function build() {
   built = true;
 }
 
+/** The Node flags of the Dockerfile's CMD, which the image passes to node before the script. */
+export function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(resolve(root, "Dockerfile"), "utf8");
+  const cmd = dockerfile.match(/^CMD (\[.*\])$/m)?.[1];
+  if (!cmd) throw new Error("Dockerfile has no CMD [...] line");
+  return (JSON.parse(cmd) as string[]).filter((a) => a.startsWith("--"));
+}
+
 export async function spawnOperator(opts: SpawnOptions): Promise<OperatorProcess> {
   build();
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...(opts.nodeFlags ?? []), resolve(root, "dist/operator/main.js")],
+    [...(opts.nodeFlags ?? imageNodeFlags()), resolve(root, "dist/operator/main.js")],
     {
       env: {
         ...process.env,
