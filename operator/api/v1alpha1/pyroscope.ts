@@ -65,14 +65,15 @@ const componentSchemas = Object.fromEntries(
 
 const objectStorage = Type.Object(
   {
+    // filesystem stays in the enum only to be refused by a rule of Microservices that says why:
+    // the enum alone would refuse it with a bare "Unsupported value".
     backend: StringEnum(["s3", "gcs", "azure", "swift", "filesystem"], {
       description:
-        "Storage backend; s3 also covers S3-compatible stores such as MinIO. filesystem is not supported by architecture v2.",
+        "Storage backend; s3 also covers S3-compatible stores such as MinIO. filesystem is refused: the components run in separate pods and can only share blocks through object storage.",
     }),
     bucket: Type.Optional(
       Type.String({
-        description:
-          "Bucket (container for azure and swift); required for every backend but filesystem.",
+        description: "Bucket (container for azure and swift).",
         minLength: 1,
         maxLength: 255,
       }),
@@ -110,9 +111,11 @@ const objectStorage = Type.Object(
     description: "Object storage for profile blocks.",
     additionalProperties: false,
     "x-kubernetes-validations": [
+      // Not `required` in the schema: a missing required field stops the API server before it
+      // runs any rule, so a filesystem backend would never get the message that explains it.
       celRule<{ backend: string; bucket?: string }>(
         "self.backend == 'filesystem' || has(self.bucket)",
-        "spec.pyroscope.microservices.objectStorage.bucket is required unless backend is filesystem",
+        "spec.pyroscope.microservices.objectStorage.bucket is required",
         (self) => self.backend === "filesystem" || self.bucket !== undefined,
         ".bucket",
       ),
@@ -120,13 +123,13 @@ const objectStorage = Type.Object(
   },
 );
 
-type Microservices = { architecture: string; objectStorage?: { backend: string } };
+type Microservices = { objectStorage?: { backend: string } };
 
 const microservices = Type.Object(
   {
     architecture: StringEnum(["v1", "v2"], {
       description:
-        "Storage architecture: v2 (segment-writer, metastore, compaction-worker, query-backend; needs object storage) or v1 (ingester, querier, store-gateway, compactor).",
+        "Storage architecture: v2 (segment-writer, metastore, compaction-worker, query-backend) or v1 (ingester, querier, store-gateway, compactor).",
       default: "v2",
     }),
     components: Type.Object(componentSchemas, {
@@ -140,17 +143,20 @@ const microservices = Type.Object(
   {
     description: "Settings for mode Microservices.",
     additionalProperties: false,
+    // Every component runs in pods of its own with /data on an emptyDir: a filesystem bucket,
+    // named or implied by leaving objectStorage out, would be a different bucket in every pod,
+    // whatever the architecture.
     "x-kubernetes-validations": [
       celRule<Microservices>(
-        "self.architecture != 'v2' || has(self.objectStorage)",
-        "spec.pyroscope.microservices.objectStorage is required for architecture v2",
-        (self) => self.architecture !== "v2" || self.objectStorage !== undefined,
+        "has(self.objectStorage)",
+        "spec.pyroscope.microservices.objectStorage is required: the components run in separate pods and share blocks only through object storage",
+        (self) => self.objectStorage !== undefined,
         ".objectStorage",
       ),
       celRule<Microservices>(
-        "self.architecture != 'v2' || !has(self.objectStorage) || self.objectStorage.backend != 'filesystem'",
-        "spec.pyroscope.microservices.objectStorage.backend filesystem is not supported by architecture v2; use s3, gcs, azure or swift",
-        (self) => self.architecture !== "v2" || self.objectStorage?.backend !== "filesystem",
+        "!has(self.objectStorage) || self.objectStorage.backend != 'filesystem'",
+        "spec.pyroscope.microservices.objectStorage.backend filesystem is not supported in mode Microservices: the components run in separate pods and must share object storage; use s3, gcs, azure or swift",
+        (self) => self.objectStorage?.backend !== "filesystem",
         ".objectStorage.backend",
       ),
     ],
@@ -269,7 +275,7 @@ export const Pyroscope = Type.Object(
       ),
       celRule<Pyroscope>(
         "self.mode != 'Microservices' || has(self.microservices)",
-        "spec.pyroscope.microservices is required when mode is Microservices (architecture v2 needs objectStorage)",
+        "spec.pyroscope.microservices is required when mode is Microservices (it needs objectStorage)",
         (self) => self.mode !== "Microservices" || self.microservices !== undefined,
         ".microservices",
       ),

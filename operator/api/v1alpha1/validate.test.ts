@@ -18,6 +18,18 @@ const microservicesV2 = (objectStorage: unknown) => ({
   pyroscope: { mode: "Microservices", microservices: { architecture: "v2", objectStorage } },
 });
 
+// Architecture v1 with the given components, on S3 so that only the components are in question.
+const microservicesV1 = (components: unknown) => ({
+  pyroscope: {
+    mode: "Microservices",
+    microservices: {
+      architecture: "v1",
+      components,
+      objectStorage: { backend: "s3", bucket: "b" },
+    },
+  },
+});
+
 // [what, spec, path of the error, or undefined when the spec is valid]
 const cases: [string, unknown, string | undefined][] = [
   ["an empty spec (all defaults)", {}, undefined],
@@ -203,6 +215,7 @@ const cases: [string, unknown, string | undefined][] = [
     microservicesV2({ backend: "filesystem" }),
     "spec.pyroscope.microservices.objectStorage.backend",
   ],
+  // v1 components run in separate pods too: a local directory is never shared.
   [
     "v1 on filesystem",
     {
@@ -211,13 +224,14 @@ const cases: [string, unknown, string | undefined][] = [
         microservices: { architecture: "v1", objectStorage: { backend: "filesystem" } },
       },
     },
-    undefined,
+    "spec.pyroscope.microservices.objectStorage.backend",
   ],
   [
     "v1 without object storage",
     { pyroscope: { mode: "Microservices", microservices: { architecture: "v1" } } },
-    undefined,
+    "spec.pyroscope.microservices.objectStorage",
   ],
+  ["v1 on s3", microservicesV1({}), undefined],
   [
     "architecture v3",
     { pyroscope: { mode: "Microservices", microservices: { architecture: "v3" } } },
@@ -243,54 +257,25 @@ const cases: [string, unknown, string | undefined][] = [
     microservicesV2({ backend: "s3", bucket: "b", endpoint: "https://minio:9000" }),
     "spec.pyroscope.microservices.objectStorage.endpoint",
   ],
-  [
-    "100 ingesters",
-    {
-      pyroscope: {
-        mode: "Microservices",
-        microservices: { architecture: "v1", components: { ingester: { replicas: 100 } } },
-      },
-    },
-    undefined,
-  ],
+  ["100 ingesters", microservicesV1({ ingester: { replicas: 100 } }), undefined],
   [
     "101 ingesters",
-    {
-      pyroscope: {
-        mode: "Microservices",
-        microservices: { architecture: "v1", components: { ingester: { replicas: 101 } } },
-      },
-    },
+    microservicesV1({ ingester: { replicas: 101 } }),
     "spec.pyroscope.microservices.components.ingester.replicas",
   ],
   [
     "-1 distributors",
-    {
-      pyroscope: {
-        mode: "Microservices",
-        microservices: { architecture: "v1", components: { distributor: { replicas: -1 } } },
-      },
-    },
+    microservicesV1({ distributor: { replicas: -1 } }),
     "spec.pyroscope.microservices.components.distributor.replicas",
   ],
   [
     "2.5 queriers",
-    {
-      pyroscope: {
-        mode: "Microservices",
-        microservices: { architecture: "v1", components: { querier: { replicas: 2.5 } } },
-      },
-    },
+    microservicesV1({ querier: { replicas: 2.5 } }),
     "spec.pyroscope.microservices.components.querier.replicas",
   ],
   [
     "an unknown component",
-    {
-      pyroscope: {
-        mode: "Microservices",
-        microservices: { architecture: "v1", components: { ruler: {} } },
-      },
-    },
+    microservicesV1({ ruler: {} }),
     "spec.pyroscope.microservices.components.ruler",
   ],
 

@@ -16,7 +16,7 @@ import { configHash, configMap, configYAML } from "./config.ts";
 import { objectName, policyName } from "./names.ts";
 import type { RenderedObject } from "./objects.ts";
 import { HTTP_GRPC_PORTS, memberlistService, RAFT_PORT, service } from "./services.ts";
-import { filesystemStorage, objectStorage, type StorageWiring } from "./storage.ts";
+import { objectStorage, type StorageWiring } from "./storage.ts";
 import { headlessServiceName, memberlistServiceName, serviceFQDN, serviceName } from "./urls.ts";
 import {
   containerPort,
@@ -44,9 +44,12 @@ export function componentWorkloadName(policy: ProfilingPolicy, target: string): 
   return serviceName(policy, target);
 }
 
+// The schema requires object storage: components in separate pods share blocks only there.
 function storageWiring(spec: MicroservicesSpec): StorageWiring {
-  // Only v1 can run without object storage (the schema enforces it for v2).
-  return spec.objectStorage ? objectStorage(spec.objectStorage) : filesystemStorage("/data/shared");
+  if (spec.objectStorage === undefined) {
+    throw new Error("spec.pyroscope.microservices.objectStorage is required");
+  }
+  return objectStorage(spec.objectStorage);
 }
 
 interface Context {

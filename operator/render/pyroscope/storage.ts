@@ -125,7 +125,10 @@ export function objectStorage(spec: ObjectStorageSpec): StorageWiring {
       break;
     }
     case "filesystem":
-      return filesystemStorage("/data/shared");
+      // The schema refuses it: each pod would write to a bucket of its own.
+      throw new Error(
+        "spec.pyroscope.microservices.objectStorage.backend filesystem is not supported in mode Microservices",
+      );
   }
   return wiring;
 }
