@@ -1,10 +1,13 @@
 // Properties every rendering has: ownership and labels, no credentials, determinism, name
 // limits, and changes that stay local.
 import { expect } from "chai";
+import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import { CONFIG_KEY, configHash } from "./config.ts";
 import { renderPyroscope } from "./index.ts";
 import { objectName, shortHash } from "./names.ts";
 import type { RenderedObject } from "./objects.ts";
-import { loadFixture } from "./testing.ts";
+import { containerOf, loadFixture, podTemplateOf } from "./testing.ts";
+import { CONFIG_HASH_ANNOTATION } from "./workload.ts";
 
 const opts = { operatorNamespace: "fleetscope" };
 const fixtures = [
@@ -176,5 +179,123 @@ describe("names", () => {
     }
     const ids = objects.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(new Set(ids).size).to.equal(ids.length);
+  });
+});
+
+describe(`${CONFIG_HASH_ANNOTATION} on the pod templates`, () => {
+  const isWorkload = (o: RenderedObject) => o.kind === "StatefulSet" || o.kind === "Deployment";
+
+  /** The one hash every pod template carries; it must be that of the ConfigMap's config.yaml. */
+  function hashOf(objects: RenderedObject[]): string {
+    const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.endsWith("-config"));
+    const text = (cm as { data?: Record<string, string> } | undefined)?.data?.[CONFIG_KEY];
+    if (text === undefined) throw new Error("no config.yaml rendered");
+    const hashes = objects
+      .filter(isWorkload)
+      .map((o) => podTemplateOf(o).metadata?.annotations?.[CONFIG_HASH_ANNOTATION]);
+    expect(hashes).not.to.be.empty;
+    expect(new Set(hashes)).to.deep.equal(new Set([configHash(text)]));
+    return configHash(text);
+  }
+
+  type Change = (spec: ProfilingPolicy["spec"]) => void;
+  const microservices = (spec: ProfilingPolicy["spec"]) => {
+    const m = spec.pyroscope.microservices;
+    if (m?.objectStorage === undefined) throw new Error("fixture has no object storage");
+    return { components: m.components, storage: m.objectStorage };
+  };
+  // [what, fixture, change, whether config.yaml (and so the hash) changes]
+  const cases: [string, string, Change, boolean][] = [
+    [
+      "a longer retention",
+      "quickstart-monolithic.yaml",
+      (s) => (s.pyroscope.retention = "30d"),
+      true,
+    ],
+    [
+      "another tenant (multi-tenancy already on)",
+      "grafana-tenant.yaml",
+      (s) => (s.pyroscope.tenantID = "team-b"),
+      false,
+    ],
+    [
+      "a first tenant",
+      "microservices-v1-s3.yaml",
+      (s) => (s.pyroscope.tenantID = "payments"),
+      true,
+    ],
+    [
+      "another bucket",
+      "microservices-v2-gcs.yaml",
+      (s) => (microservices(s).storage.bucket = "other"),
+      true,
+    ],
+    [
+      "another S3 endpoint",
+      "microservices-v1-s3.yaml",
+      (s) => (microservices(s).storage.endpoint = "s3.example.com"),
+      true,
+    ],
+    [
+      "scaling a component",
+      "microservices-v1-s3.yaml",
+      (s) => (microservices(s).components.querier.replicas = 7),
+      false,
+    ],
+    [
+      "a new image",
+      "microservices-v2-gcs.yaml",
+      (s) => (s.pyroscope.image = "grafana/pyroscope:2.3.0"),
+      false,
+    ],
+    [
+      "a new monolithic storage size",
+      "quickstart-monolithic.yaml",
+      (s) => {
+        s.pyroscope.monolithic = { storage: { size: "50Gi" } };
+      },
+      false,
+    ],
+    [
+      "another credentials Secret",
+      "microservices-v1-s3.yaml",
+      (s) => {
+        const creds = microservices(s).storage.credentialsSecretRef;
+        if (creds) creds.name = "pyroscope-minio-2026";
+      },
+      false,
+    ],
+  ];
+  for (const [what, file, change, changes] of cases) {
+    it(`${changes ? "changes" : "stays the same"} with ${what} (${file})`, () => {
+      const { policy } = loadFixture(file);
+      const before = hashOf(renderPyroscope(policy, opts));
+      const changed = structuredClone(policy);
+      change(changed.spec);
+      const after = hashOf(renderPyroscope(changed, opts));
+      if (changes) expect(after).not.to.equal(before);
+      else expect(after).to.equal(before);
+    });
+  }
+
+  // The operator cannot read the Secret (see ADR 0005): new values under the same name restart
+  // nothing, but a new Secret name changes the pods' secretKeyRefs, so their template changes.
+  it("a new credentials Secret name still restarts pods through their env", () => {
+    const { policy } = loadFixture("microservices-v1-s3.yaml");
+    const changed = structuredClone(policy);
+    const creds = changed.spec.pyroscope.microservices?.objectStorage?.credentialsSecretRef;
+    if (creds === undefined) throw new Error("fixture has no credentials Secret");
+    creds.name = "pyroscope-minio-2026";
+    const secretsOf = (objects: RenderedObject[]) =>
+      objects
+        .filter(isWorkload)
+        .flatMap((o) => containerOf(o).env ?? [])
+        .map((e) => e.valueFrom?.secretKeyRef?.name);
+    expect(new Set(secretsOf(renderPyroscope(policy, opts)))).to.deep.equal(
+      new Set(["pyroscope-minio"]),
+    );
+    expect(new Set(secretsOf(renderPyroscope(changed, opts)))).to.deep.equal(
+      new Set(["pyroscope-minio-2026"]),
+    );
   });
 });
