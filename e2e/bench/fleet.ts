@@ -142,6 +142,8 @@ interface PolicyStatus {
   rollout?: { phase: string; done: number; total: number; inFlight: number };
 }
 
+const mib = (bytes: number | undefined) => `${((bytes ?? 0) / 1048576).toFixed(0)} MiB`;
+
 const policyStatus = async () =>
   (
     await client.request<{ status?: PolicyStatus }>(
@@ -260,7 +262,7 @@ async function main() {
         if (Date.now() - lastLog > 10_000) {
           lastLog = Date.now();
           log(
-            `${st?.rollout?.phase} ${st?.rollout?.done}/${st?.rollout?.total}, ${st?.rollout?.inFlight} in flight; coverage ${st?.coverage?.summary}; RSS ${memory(pid).rss.toFixed(0)} MiB; CPU ${(cpuSeconds(pid) - cpuIdle).toFixed(0)} s; API requests ${requestsSince(m)}`,
+            `${st?.rollout?.phase} ${st?.rollout?.done}/${st?.rollout?.total}, ${st?.rollout?.inFlight} in flight; coverage ${st?.coverage?.summary}; RSS ${memory(pid).rss.toFixed(0)} MiB (V8 heap ${mib(m.get("nodejs_heap_size_total_bytes"))}, external ${mib(m.get("nodejs_external_memory_bytes"))}); CPU ${(cpuSeconds(pid) - cpuIdle).toFixed(0)} s; API requests ${requestsSince(m)}`,
           );
         }
         const total = DEPLOYMENTS * REPLICAS;

@@ -96,11 +96,13 @@ export function cpuSeconds(pid: number): number {
 
 const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 
-/** The operator's fleetscope_* samples, keyed `name{labels}`. */
+/** The operator's fleetscope_* and Node runtime (nodejs_*) samples, keyed `name{labels}`. */
 export async function scrape(port: number): Promise<Map<string, number>> {
   const res = await request(`https://127.0.0.1:${port}/metrics`, { dispatcher: insecure });
   const out = new Map<string, number>();
-  for (const m of (await res.body.text()).matchAll(/^(fleetscope_\w+)(\{[^}]*\})? (\S+)$/gm))
+  for (const m of (await res.body.text()).matchAll(
+    /^((?:fleetscope|nodejs)_\w+)(\{[^}]*\})? (\S+)$/gm,
+  ))
     out.set(`${m[1]}${m[2] ?? ""}`, Number(m[3]));
   return out;
 }
