@@ -10,6 +10,7 @@ import {
   type Endpoint,
   inClusterEndpoint,
   type KubeconfigDoc,
+  KubeconfigError,
   mergeKubeconfigs,
   resolveContext,
 } from "./kubeconfig.ts";
@@ -86,15 +87,18 @@ function delegated(endpoint: Endpoint, doc: KubeconfigDoc | undefined): Connecti
     kc.setCurrentContext(endpoint.context);
     return { k8s, kc };
   });
+  let plain: Agent | undefined;
   return {
     server: endpoint.server,
     async authorize(method, url) {
       const { k8s, kc } = await loaded;
       const ctx = new k8s.RequestContext(url, method as never);
       await kc.applySecurityAuthentication(ctx);
+      // client-node gives no dispatcher when there is no TLS material to apply.
+      plain ??= new Agent();
       return {
         headers: ctx.getHeaders(),
-        dispatcher: (ctx.getDispatcher() as Dispatcher | undefined) ?? new Agent(),
+        dispatcher: (ctx.getDispatcher() as Dispatcher | undefined) ?? plain,
       };
     },
   };
@@ -122,6 +126,8 @@ export function loadConnection(
     : [resolve(env.HOME ?? homedir(), ".kube/config")];
   if (paths.some((p) => existsSync(p)))
     return connectionFromKubeconfig(readKubeconfigs(paths), context);
+  if (env.KUBECONFIG)
+    throw new KubeconfigError(`KUBECONFIG names no file that exists: ${env.KUBECONFIG}`);
   return connect(inClusterEndpoint(env, readFile));
 }
 
