@@ -115,9 +115,8 @@ deploy: helm ## helm upgrade --install the chart into fleetscope-system of $KUBE
 	"$(HELM)" upgrade --install fleetscope charts/fleetscope -n fleetscope-system --create-namespace --wait
 
 .PHONY: undeploy
-undeploy: helm ## Uninstall the release and the webhook configuration the operator created.
+undeploy: helm ## Uninstall the release; the webhook configuration and its Secret, owned by the chart's ClusterRole, go with it.
 	"$(HELM)" uninstall fleetscope -n fleetscope-system --ignore-not-found
-	"$$(hack/build-controlplane.sh --dir)/kubectl" delete mutatingwebhookconfiguration fleetscope --ignore-not-found
 
 .PHONY: install
 install: deps ## Install the CRDs into the cluster of $KUBECONFIG.
