@@ -3,21 +3,25 @@
 import pino from "pino";
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { loadConnection } from "./kube/connection.ts";
+import { KubeconfigError } from "./kube/kubeconfig.ts";
 import { startOperator } from "./manager.ts";
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
+  let connection: ReturnType<typeof loadConnection>;
   try {
     config = loadConfig(process.env);
+    connection = loadConnection();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    // Settings and kubeconfig mistakes: the message names the field; a stack would hide it.
+    if (err instanceof ConfigError || err instanceof KubeconfigError) {
       process.stderr.write(`fleetscope: ${err.message}\n`);
       process.exit(2);
     }
     throw err;
   }
   const logger = pino({ level: config.logLevel, base: { pod: config.podName } });
-  const operator = await startOperator(config, loadConnection(), { logger });
+  const operator = await startOperator(config, connection, { logger });
   logger.info(
     { url: operator.server.url, namespace: config.namespace },
     "fleetscope operator started",
