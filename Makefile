@@ -78,11 +78,16 @@ test: lint verify-generated test-unit test-integration test-datapath e2e ## Ever
 ##@ Benchmarks
 
 .PHONY: bench
-bench: deps datapath-artifacts ## Webhook vs no-op route, mutate, operator on the local control plane, agent overhead (docs/benchmarks.md).
+bench: deps datapath-artifacts ## Webhook vs no-op route, mutate, operator, agent overhead, then the fleet rollout (about 45 min in all; docs/benchmarks.md).
 	node e2e/bench/webhook.ts
 	node e2e/bench/mutate.ts
 	hack/with-cluster.sh node e2e/bench/operator.ts
 	node e2e/bench/overhead.ts
+	hack/with-cluster.sh node e2e/bench/fleet.ts
+
+.PHONY: bench-fleet
+bench-fleet: deps ## Fleet rollout alone: 1,000 Deployments x 3 replicas, Rolling with maxConcurrent 50 (about 30 min).
+	hack/with-cluster.sh node e2e/bench/fleet.ts
 
 ##@ Local control plane
 
