@@ -31,7 +31,7 @@ const TOKEN_FILE_TTL_MS = 60_000;
 
 const readFile = (path: string) => readFileSync(path);
 
-export function connect(endpoint: Endpoint, doc?: KubeconfigDoc): Connection {
+function connect(endpoint: Endpoint, doc?: KubeconfigDoc): Connection {
   const { tls, credential } = endpoint;
   if (credential.kind === "delegated") return delegated(endpoint, doc);
   const dispatcher = new Agent({
@@ -105,7 +105,7 @@ function delegated(endpoint: Endpoint, doc: KubeconfigDoc | undefined): Connecti
 }
 
 /** Reads and merges the kubeconfig files named by $KUBECONFIG (colon-separated). */
-export function readKubeconfigs(paths: string[]): KubeconfigDoc {
+function readKubeconfigs(paths: string[]): KubeconfigDoc {
   return mergeKubeconfigs(
     paths
       .filter((p) => existsSync(p))

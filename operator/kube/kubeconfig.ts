@@ -162,7 +162,7 @@ export function resolveContext(
 }
 
 /** The ServiceAccount mount every pod gets, read the way client-go's in-cluster config reads it. */
-export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 export function inClusterEndpoint(
   env: Record<string, string | undefined>,
