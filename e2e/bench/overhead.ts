@@ -41,51 +41,36 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
  * data-path policy's profile set (CPU, allocations every 16 KiB, locks over 10 µs), and a
  * production setting of all three.
  */
+/** A policy for the local server: the same header, and the variant's agent settings. */
+const policy = (agent = "") => `
+apiVersion: fleetscope.io/v1alpha1
+kind: ProfilingPolicy
+metadata: { name: shop-java, generation: 1 }
+spec:
+  pyroscope: { mode: External, external: { url: SERVER_URL } }
+${agent}`;
+
 const POLICIES: Record<string, string> = {
-  "agent, policy defaults": `
-apiVersion: fleetscope.io/v1alpha1
-kind: ProfilingPolicy
-metadata: { name: shop-java, generation: 1 }
-spec:
-  pyroscope: { mode: External, external: { url: SERVER_URL } }
-`,
-  "agent, cpu+alloc+lock": `
-apiVersion: fleetscope.io/v1alpha1
-kind: ProfilingPolicy
-metadata: { name: shop-java, generation: 1 }
-spec:
-  pyroscope: { mode: External, external: { url: SERVER_URL } }
-  agent:
+  "agent, policy defaults": policy(),
+  "agent, cpu+alloc+lock": policy(`  agent:
     profiles:
       cpu: { event: itimer, interval: 10ms }
       alloc: 16k
       lock: 10us
-`,
+`),
   // The cheapest useful setting: CPU only, sampled 10 times a second instead of 100.
-  "agent, cpu 100ms": `
-apiVersion: fleetscope.io/v1alpha1
-kind: ProfilingPolicy
-metadata: { name: shop-java, generation: 1 }
-spec:
-  pyroscope: { mode: External, external: { url: SERVER_URL } }
-  agent:
+  "agent, cpu 100ms": policy(`  agent:
     profiles:
       cpu: { event: itimer, interval: 100ms }
-`,
+`),
   // What a production policy would run: fewer CPU samples (the agent's cost scales with the
   // sampling rate), allocations sampled every 512 KiB and only lock waits over 10 ms.
-  "agent, production (cpu 100ms, alloc 512k, lock 10ms)": `
-apiVersion: fleetscope.io/v1alpha1
-kind: ProfilingPolicy
-metadata: { name: shop-java, generation: 1 }
-spec:
-  pyroscope: { mode: External, external: { url: SERVER_URL } }
-  agent:
+  "agent, production (cpu 100ms, alloc 512k, lock 10ms)": policy(`  agent:
     profiles:
       cpu: { event: itimer, interval: 100ms }
       alloc: 512k
       lock: 10ms
-`,
+`),
 };
 
 const checkout = (pod: V1Pod): V1Container =>

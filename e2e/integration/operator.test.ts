@@ -4,6 +4,7 @@ import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { eventually, kubeConfig, kubectl, uniqueName } from "../harness/cluster.ts";
 import { installCRDs, startTestOperator, type TestOperator } from "../harness/operator.ts";
+import { createStaticVolume, deleteStaticVolume } from "../harness/scenarios.ts";
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -74,18 +75,7 @@ describe("operator", function () {
       },
     });
     await core.createNamespace({ body: { metadata: { name: elsewhere } } });
-    // kwok nodes have no storage provisioner: a static volume for Pyroscope's claim.
-    await core.createPersistentVolume({
-      body: {
-        metadata: { name: storageClass },
-        spec: {
-          storageClassName: storageClass,
-          capacity: { storage: "10Gi" },
-          accessModes: ["ReadWriteOnce"],
-          hostPath: { path: `/tmp/${storageClass}` },
-        },
-      },
-    });
+    await createStaticVolume(storageClass);
   });
 
   after(async () => {
@@ -96,7 +86,7 @@ describe("operator", function () {
     await custom
       .deleteClusterCustomObject({ ...policyApi, name: policyName })
       .catch(() => undefined);
-    await core.deletePersistentVolume({ name: storageClass }).catch(() => undefined);
+    await deleteStaticVolume(storageClass);
     await kubectl(["delete", "mutatingwebhookconfiguration", id, "--ignore-not-found"]);
   });
 

@@ -5,43 +5,12 @@ import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { eventually, kubeConfig, kubectl, uniqueName } from "../harness/cluster.ts";
 import { installCRDs, startTestOperator, type TestOperator } from "../harness/operator.ts";
+import { injectedPods, javaDeployment, policyApi, policyStatus } from "../harness/scenarios.ts";
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const policyApi = { group: "fleetscope.io", version: "v1alpha1", plural: "profilingpolicies" };
-
-interface PolicyStatus {
-  revision?: string;
-  coverage?: {
-    summary?: string;
-    pods: { eligible: number; injected: number; skipped: number };
-    skippedReasons?: Record<string, number>;
-  };
-  rollout?: {
-    phase: string;
-    done: number;
-    total: number;
-    halted?: { workload: string; reason: string };
-  };
-  conditions?: { type: string; status: string; reason: string }[];
-}
-const status = async (name: string) =>
-  ((await custom.getClusterCustomObject({ ...policyApi, name })) as { status?: PolicyStatus })
-    .status;
-
-const javaDeployment = (name: string, replicas = 2) => ({
-  metadata: { name },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: { containers: [{ name: "app", image: "eclipse-temurin:21-jre" }] },
-    },
-  },
-});
 
 const policy = (name: string, selector: string, rollout: object) => ({
   apiVersion: "fleetscope.io/v1alpha1",
@@ -53,12 +22,6 @@ const policy = (name: string, selector: string, rollout: object) => ({
     rollout,
   },
 });
-
-const injectedPods = async (namespace: string, app: string) =>
-  (await core.listNamespacedPod({ namespace, labelSelector: `app=${app}` })).items.filter(
-    (p) =>
-      !p.metadata?.deletionTimestamp && p.metadata?.labels?.["fleetscope.io/injected"] === "true",
-  ).length;
 
 describe("coverage and rollout", function () {
   this.timeout(240_000);
@@ -113,7 +76,7 @@ describe("coverage and rollout", function () {
       body: policy(name, ns, { strategy: "OnRestart" }),
     });
     const s = await eventually("coverage", async () => {
-      const st = await status(name);
+      const st = await policyStatus(name);
       return st?.coverage?.pods.eligible === 2 ? st : undefined;
     });
     expect(s.coverage?.pods).to.include({ injected: 0, skipped: 2 });
@@ -136,7 +99,7 @@ describe("coverage and rollout", function () {
     const s = await eventually(
       "the rollout to complete",
       async () => {
-        const st = await status(name);
+        const st = await policyStatus(name);
         return st?.rollout?.phase === "Complete" && st.coverage?.pods.injected === 6
           ? st
           : undefined;
@@ -180,7 +143,7 @@ describe("coverage and rollout", function () {
     const s = await eventually(
       "the rollout to halt",
       async () => {
-        const st = await status(name);
+        const st = await policyStatus(name);
         return st?.rollout?.phase === "Halted" ? st : undefined;
       },
       120_000,
