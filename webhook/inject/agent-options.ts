@@ -7,8 +7,10 @@ import {
   ENV_NAMESPACE,
   ENV_NODE_NAME,
   ENV_POD_NAME,
+  ENV_REVISION,
   ENV_TMP_DIR,
   JAVAAGENT_FLAG,
+  PROFILE_LABEL_REVISION,
   TMP_DIR,
 } from "./names.ts";
 import { escapeDollars, profileLabelName, profileLabelValue } from "./sanitize.ts";
@@ -21,6 +23,8 @@ export interface ContainerFacts {
   container: string;
   /** The event after any Pod Security fallback. */
   event: ProfilerEvent;
+  /** The pod label naming its workload revision, when it has one (see revision.ts). */
+  revisionLabel?: string;
 }
 
 /** Properties the operator manages; extra properties may not override them. */
@@ -50,21 +54,24 @@ export function propertyKey(key: string): string {
  * yet, none has a node): they are env vars referenced as $(VAR), so they must come before any
  * variable that references them.
  */
-export function downwardApiEnv(): V1EnvVar[] {
+export function downwardApiEnv(revisionLabel?: string): V1EnvVar[] {
   const field = (name: string, fieldPath: string): V1EnvVar => ({
     name,
     valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } },
   });
-  return [
+  const env = [
     field(ENV_POD_NAME, "metadata.name"),
     field(ENV_NAMESPACE, "metadata.namespace"),
     field(ENV_NODE_NAME, "spec.nodeName"),
   ];
+  if (revisionLabel) env.push(field(ENV_REVISION, `metadata.labels['${revisionLabel}']`));
+  return env;
 }
 
 /**
  * Pod labels first, then the policy's static labels in key order; a static label cannot
- * override a per-pod one. Pod, namespace and node names are DNS names and need no sanitizing.
+ * override a per-pod one. Pod, namespace and node names are DNS names and the revision is a
+ * Kubernetes label value: none can hold what the agent's label parser drops.
  */
 export function profileLabels(settings: InjectionSettings, facts: ContainerFacts): string {
   const pairs: [string, string][] = [
@@ -74,6 +81,7 @@ export function profileLabels(settings: InjectionSettings, facts: ContainerFacts
     ["workload", escapeDollars(profileLabelValue(facts.workload))],
     ["container", escapeDollars(profileLabelValue(facts.container))],
   ];
+  if (facts.revisionLabel) pairs.push([PROFILE_LABEL_REVISION, `$(${ENV_REVISION})`]);
   const taken = new Set(pairs.map(([k]) => k));
   for (const key of Object.keys(settings.labels ?? {}).sort()) {
     const name = profileLabelName(key);

@@ -111,8 +111,67 @@ const cases: Case[] = [
       const opts = options(container(after, "app"));
       expect(property(opts, "application.name")).to.equal("shop/web");
       expect(property(opts, "labels")).to.equal(
-        "namespace=$(FLEETSCOPE_NAMESPACE),pod=$(FLEETSCOPE_POD_NAME),node=$(FLEETSCOPE_NODE_NAME),workload=web,container=app",
+        "namespace=$(FLEETSCOPE_NAMESPACE),pod=$(FLEETSCOPE_POD_NAME),node=$(FLEETSCOPE_NODE_NAME),workload=web,container=app,revision=$(FLEETSCOPE_REVISION)",
       );
+    },
+  },
+  ...(
+    [
+      ["a Deployment's pod", { "pod-template-hash": "5d4c7f9b8" }, "pod-template-hash"],
+      [
+        "a StatefulSet's pod",
+        { "controller-revision-hash": "billing-6c5d8f7b9" },
+        "controller-revision-hash",
+      ],
+      [
+        "a DaemonSet's pod",
+        { "controller-revision-hash": "7b9f6d5c4" },
+        "controller-revision-hash",
+      ],
+    ] as const
+  ).map(
+    ([kind, labels, key]): Case => ({
+      what: `${kind} labels its profiles with its revision, read through the Downward API`,
+      fixture: "deployment-jto-by-value.yaml",
+      edit: (pod) => {
+        pod.metadata!.labels = { app: "web", ...labels };
+      },
+      check: ({ after }) => {
+        const app = container(after, "app");
+        expect(envVar(app, "FLEETSCOPE_REVISION")?.valueFrom?.fieldRef?.fieldPath).to.equal(
+          `metadata.labels['${key}']`,
+        );
+        expect(envIndex(app, "FLEETSCOPE_REVISION")).to.be.lessThan(
+          envIndex(app, "JAVA_TOOL_OPTIONS"),
+        );
+        const labelPairs = property(options(app), "labels")!.split(",");
+        expect(labelPairs).to.include("revision=$(FLEETSCOPE_REVISION)");
+        expect(new Set(labelPairs.map((p) => p.split("=")[0])).size).to.equal(labelPairs.length);
+      },
+    }),
+  ),
+  {
+    what: "a pod without a revision label (a bare pod, a Job's) gets no revision label",
+    fixture: "hardened.yaml",
+    check: ({ result, after }) => {
+      expect(result.injected).to.not.be.empty;
+      for (const name of result.injected) {
+        const c = container(after, name);
+        expect(envVar(c, "FLEETSCOPE_REVISION")).to.equal(undefined);
+        expect(property(options(c), "labels")).not.to.contain("revision=");
+      }
+    },
+  },
+  {
+    what: "the pod's revision wins over a static policy label of the same name",
+    fixture: "deployment-jto-by-value.yaml",
+    settings: { labels: { revision: "static", team: "web" } },
+    check: ({ after }) => {
+      const labels = property(options(container(after, "app")), "labels")!.split(",");
+      expect(labels.filter((p) => p.startsWith("revision="))).to.deep.equal([
+        "revision=$(FLEETSCOPE_REVISION)",
+      ]);
+      expect(labels).to.include("team=web");
     },
   },
   {

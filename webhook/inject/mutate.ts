@@ -34,6 +34,7 @@ import {
   TMP_DIR,
   TMP_VOLUME,
 } from "./names.ts";
+import { revisionLabelKey } from "./revision.ts";
 import { kubeLabelValue } from "./sanitize.ts";
 import type { InjectionSettings, MutationInput, MutationResult, SkipRecord } from "./settings.ts";
 import { firstSkip, type PodContext, type PodSkip } from "./skip-reasons.ts";
@@ -86,6 +87,7 @@ function inject(
   const caps = planCapabilities(settings.sysPtrace, settings.profiles.event, namespace);
   const trustEnvFrom = pod.metadata?.annotations?.[ANNOTATION_ENVFROM_JAVA_OPTIONS] === "false";
   const workload = owningWorkload(pod).name;
+  const revisionLabel = revisionLabelKey(pod);
   const outcome: Outcome = { injectedNow: [], alreadyInjected: [], refused: [] };
 
   choices.forEach((choice, i) => {
@@ -133,8 +135,9 @@ function inject(
         workload,
         container: c.name,
         event,
+        ...(revisionLabel ? { revisionLabel } : {}),
       });
-      editContainer(target, plan, options, settings);
+      editContainer(target, plan, options, settings, revisionLabel);
       if (caps.addPtrace && ptraceStatus(c) === "absent") {
         copySecurityContext(target);
         addPtrace(target);
@@ -249,8 +252,9 @@ function editContainer(
   plan: Extract<JvmOptionsPlan, { kind: "append" | "add" }>,
   options: string,
   settings: InjectionSettings,
+  revisionLabel: string | undefined,
 ): void {
-  const defs = downwardApiEnv();
+  const defs = downwardApiEnv(revisionLabel);
   const env = [...defs, ...(c.env ?? [])];
   if (plan.kind === "append") {
     const at = plan.index + defs.length;

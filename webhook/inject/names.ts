@@ -25,7 +25,12 @@ export const JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
 export const ENV_POD_NAME = "FLEETSCOPE_POD_NAME";
 export const ENV_NAMESPACE = "FLEETSCOPE_NAMESPACE";
 export const ENV_NODE_NAME = "FLEETSCOPE_NODE_NAME";
+/** The pod's workload revision (pod-template-hash or controller-revision-hash). */
+export const ENV_REVISION = "FLEETSCOPE_REVISION";
 export const RESERVED_ENV_PREFIX = "FLEETSCOPE_";
+
+/** Profile label naming the workload revision; `fleetscope diff --revisions` selects by it. */
+export const PROFILE_LABEL_REVISION = "revision";
 
 export const ENV_TMP_DIR = "PYROSCOPE_TMP_DIR";
 export const ENV_BASIC_AUTH_USER = "PYROSCOPE_BASIC_AUTH_USER";
