@@ -25,3 +25,25 @@ export function checkoutFlameGraph(leaf = "java/security/MessageDigest.getInstan
     maxSelf: 50,
   };
 }
+
+/** Thread.run -> handle -> {computeHash, toHex} with the given self values; zero frames left out. */
+export function hashAndHex(hash: number, hex: number): FlameGraph {
+  const total = hash + hex;
+  return {
+    names: [
+      "total",
+      "java/lang/Thread.run",
+      "com/shop/App.handle",
+      "com/shop/App.computeHash",
+      "com/shop/App.toHex",
+    ],
+    levels: [
+      [0, total, 0, 0],
+      [0, total, 0, 1],
+      [0, total, 0, 2],
+      [...(hash > 0 ? [0, hash, hash, 3] : []), ...(hex > 0 ? [0, hex, hex, 4] : [])],
+    ],
+    total,
+    maxSelf: Math.max(hash, hex),
+  };
+}

@@ -17,10 +17,10 @@ export interface FlameSvgOptions {
 
 export const ROW_HEIGHT = 18;
 export const CHAR_WIDTH = 7.2; // 12px monospace
-const PAD = 10;
-const HEADER = 48;
-const FOOTER = 22;
-const FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
+export const PAD = 10;
+export const HEADER = 48;
+export const FOOTER = 22;
+export const FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
 
 /** Escapes text for SVG/HTML content and double-quoted attributes. */
 export function escapeXml(s: string): string {
@@ -144,7 +144,14 @@ function frameSvg(n: FlameNode, total: number, scale: number, unit: string): str
 
 /** An HTML page holding the SVG with click-to-zoom, a search box and a reset button. */
 export function renderFlameHtml(fg: FlameGraph, opts: FlameSvgOptions): string {
-  const svg = renderFlameSvg(fg, opts);
+  return flameHtmlPage(renderFlameSvg(fg, opts), opts);
+}
+
+/**
+ * The page around a flame graph SVG whose frames are `<g class="frame">` groups carrying
+ * data-name, data-depth, data-x and data-total: zoom, search and reset work on any such SVG.
+ */
+export function flameHtmlPage(svg: string, opts: { title?: string; width?: number }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
