@@ -187,8 +187,96 @@ describe("fleetscope arguments", () => {
       });
     });
 
+    const base = { type: "cpu", all: false, limit: 20 };
+    const revisionRows: [string, string[], object][] = [
+      [
+        "diff --revisions alone: the last two revisions",
+        ["diff", "--app", "shop/checkout", "--revisions"],
+        { name: "diff-revisions", namespace: "shop", workload: "checkout", minSamples: 500 },
+      ],
+      [
+        "diff --revisions followed by another flag",
+        ["diff", "--revisions", "--app", "shop/checkout", "-o", "d.html"],
+        { name: "diff-revisions", workload: "checkout", output: "d.html" },
+      ],
+      [
+        "diff --revisions OLD..NEW",
+        ["diff", "--app", "shop/checkout", "--revisions", "3..4", "--min-samples", "50"],
+        { name: "diff-revisions", revisions: "3..4", minSamples: 50 },
+      ],
+      [
+        "diff of ranges with a diff flame graph",
+        [
+          "diff",
+          "--app",
+          "a",
+          "--before",
+          "now-2h..now-1h",
+          "--after",
+          "now-1h..now",
+          "-o",
+          "d.html",
+        ],
+        { name: "diff", output: "d.html" },
+      ],
+      [
+        "regressions with defaults: the last 24 hours, a table",
+        ["regressions"],
+        {
+          name: "regressions",
+          since: NOW - 86_400_000,
+          sinceText: "24h",
+          json: false,
+          minSamples: 500,
+          profile: base,
+        },
+      ],
+      [
+        "regressions as JSON over 90 minutes",
+        ["regressions", "--since", "90m", "-o", "json", "--type", "alloc"],
+        {
+          name: "regressions",
+          since: NOW - 5_400_000,
+          json: true,
+          profile: { ...base, type: "alloc" },
+        },
+      ],
+    ];
+    for (const [what, argv, want] of revisionRows) {
+      it(what, () => {
+        const got = cmd(argv);
+        if ("error" in got) throw new Error(got.error);
+        expect(got.command).to.deep.include(want);
+      });
+    }
+
     const errors: [string, string[], RegExp][] = [
       ["top without --app", ["top"], /needs --app/],
+      [
+        "--revisions without a namespace",
+        ["diff", "--app", "checkout", "--revisions"],
+        /<namespace>\/<workload>/,
+      ],
+      [
+        "--revisions with ranges",
+        ["diff", "--app", "s/c", "--revisions", "--before", "now-1h..now"],
+        /drop --before/,
+      ],
+      ["--revisions on top", ["top", "--app", "s/c", "--revisions"], /flag of diff/],
+      [
+        "a diff flame graph as SVG",
+        ["diff", "--app", "s/c", "--revisions", "-o", "d.svg"],
+        /end in \.html/,
+      ],
+      [
+        "a bad --min-samples",
+        ["diff", "--app", "s/c", "--revisions", "--min-samples", "0"],
+        /--min-samples/,
+      ],
+      ["--since that is not a duration", ["regressions", "--since", "yesterday"], /24h, 90m or 7d/],
+      ["regressions -o yaml", ["regressions", "-o", "yaml"], /-o json/],
+      ["regressions --app", ["regressions", "--app", "s/c"], /not a flag of regressions/],
+      ["--since on top", ["top", "--app", "a", "--since", "1h"], /flag of regressions/],
       ["an unknown type", ["top", "--app", "a", "--type", "heap"], /unknown --type heap/],
       ["a bad time", ["top", "--app", "a", "--from", "yesterday"], /cannot read time/],
       ["an empty range", ["top", "--app", "a", "--from", "now", "--to", "now-1h"], /empty/],

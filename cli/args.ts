@@ -1,6 +1,7 @@
 // Command-line parsing of `fleetscope`, separate from I/O so every form is tested.
 import { parseArgs } from "node:util";
-import { makeRange, PROFILE_KINDS, parseRangeText, type Range } from "./profiles.ts";
+import { MIN_SAMPLES } from "../operator/pyroscope/regressions.ts";
+import { makeRange, PROFILE_KINDS, parseRangeText, parseTime, type Range } from "./profiles.ts";
 
 export type Command =
   | { name: "why"; namespace: string; target: string; kind?: string }
@@ -16,12 +17,35 @@ export type Command =
       output: string;
       format: "svg" | "html";
     }
-  | { name: "diff"; profile: ProfileFlags; before: Range; after: Range }
+  | { name: "diff"; profile: ProfileFlags; before: Range; after: Range; output?: string }
+  | {
+      name: "diff-revisions";
+      profile: ProfileFlags;
+      namespace: string;
+      workload: string;
+      /** `OLD..NEW`, or undefined for the last two. */
+      revisions?: string;
+      output?: string;
+      minSamples: number;
+    }
+  | {
+      name: "regressions";
+      profile: QueryFlags;
+      /** Start of the window, ms since the epoch, and how it was written (`24h`). */
+      since: number;
+      sinceText: string;
+      json: boolean;
+      minSamples: number;
+    }
   | { name: "help" };
 
 /** What `top`, `flamegraph` and `diff` share: which profile, from where. */
-export interface ProfileFlags {
+export interface ProfileFlags extends QueryFlags {
   app: string;
+}
+
+/** Which profile type, from which server, and how functions are counted. */
+export interface QueryFlags {
   /** cpu, alloc, lock, wall or a full profile type ID. */
   type: string;
   server?: string;
@@ -53,21 +77,30 @@ Commands:
   flamegraph --app <name> -o <file>     A flame graph picture: .svg, or .html with zoom and search
   diff --app <name> --before A..B --after C..D
                                         What grew between two ranges, e.g. before and after a deploy
+  diff --app <ns>/<workload> --revisions [OLD..NEW]
+                                        Which functions' share grew or shrank between two revisions
+                                        of a Deployment, StatefulSet or DaemonSet (default: the last two)
+  regressions --since <duration>        Every profiled workload with a new revision in the window,
+                                        with its top regression, largest growth first
 
-Profile flags (top, flamegraph, diff):
+Profile flags (top, flamegraph, diff, regressions):
   --app <name>         Application (service_name), e.g. shop/checkout
   --type <kind>        cpu (default), alloc, lock, wall, or a full profile type ID
   --from <time>        Start, default now-15m; times are now, now-15m, RFC3339 or epoch ms
   --to <time>          End, default now
   --before <from..to>  diff: the range before, e.g. now-2h..now-1h
   --after <from..to>   diff: the range after, e.g. now-1h..now
+  --revisions [a..b]   diff: compare revisions (numbers or hashes) instead of ranges
+  --since <duration>   regressions: the window, e.g. 24h, 90m, 7d
+  --min-samples <n>    diff --revisions, regressions: samples each revision needs (default 500)
   --server <url>       Pyroscope query URL (default $PYROSCOPE_URL, else the policy's readURL)
   --policy <name>      Read the query URL and tenant from this ProfilingPolicy
   --tenant <id>        X-Scope-OrgID (default $PYROSCOPE_TENANT_ID, else the policy's tenantID)
   --own <prefix>       Own code, e.g. com.shop (repeatable): library time counts to the own caller
   --all                Every frame with its own self time, no attribution
   --limit <n>          Rows to print (default 20)
-  -o, --output <file>  flamegraph: where to write; .svg or .html
+  -o, --output <file>  flamegraph: where to write, .svg or .html; diff: a diff flame graph, .html;
+                       regressions: -o json for scripts
 
 Flags:
   -n, --namespace <ns>       explain: namespace of the pod or workload (default "default")
@@ -100,6 +133,9 @@ const PROFILE_FLAGS = [
   "all",
   "limit",
   "output",
+  "revisions",
+  "since",
+  "min-samples",
 ] as const;
 
 export function parseCommand(
@@ -121,15 +157,17 @@ export function parseCommand(
   const [name, ...rest] = positionals;
   if (values.help || name === undefined || name === "help")
     return { command: { name: "help" }, options };
-  if (name === "top" || name === "flamegraph" || name === "diff") {
+  if (name === "top" || name === "flamegraph" || name === "diff" || name === "regressions") {
     try {
+      if (name === "regressions")
+        return { command: regressionsCommand(rest, values, now), options };
       return { command: profileCommand(name, rest, values, now), options };
     } catch (err) {
       return { error: (err as Error).message };
     }
   }
   const stray = PROFILE_FLAGS.find((f) => values[f] !== undefined);
-  if (stray) return { error: `--${stray} is a flag of top, flamegraph and diff` };
+  if (stray) return { error: `--${stray} is a flag of top, flamegraph, diff and regressions` };
   if (values.namespace !== undefined && name !== "explain")
     return { error: "-n/--namespace is a flag of explain; why takes <namespace>/<name>" };
   if (name === "status") {
@@ -183,14 +221,7 @@ export function parseCommand(
 
 type Values = ReturnType<typeof parse>["values"];
 
-function profileCommand(
-  name: "top" | "flamegraph" | "diff",
-  rest: string[],
-  values: Values,
-  now: number,
-): Command {
-  if (rest.length > 0) throw new Error(`${name} takes flags only, not ${rest.join(" ")}`);
-  if (!values.app) throw new Error(`${name} needs --app <name>, e.g. --app shop/checkout`);
+function queryFlags(values: Values): QueryFlags {
   const type = values.type ?? "cpu";
   if (!type.includes(":") && !(PROFILE_KINDS as readonly string[]).includes(type))
     throw new Error(`unknown --type ${type}: use ${PROFILE_KINDS.join(", ")} or a profile type ID`);
@@ -198,8 +229,7 @@ function profileCommand(
   if (!Number.isInteger(limit) || limit < 1)
     throw new Error(`--limit must be a positive integer, not ${values.limit}`);
   const own = values.own?.flatMap((o) => o.split(",")).filter((o) => o !== "");
-  const profile: ProfileFlags = {
-    app: values.app,
+  return {
     type,
     all: values.all ?? false,
     limit,
@@ -208,16 +238,93 @@ function profileCommand(
     ...(values.policy ? { policy: values.policy } : {}),
     ...(own?.length ? { own: own.map(ownPrefix) } : {}),
   };
+}
+
+function minSamples(values: Values): number {
+  if (values["min-samples"] === undefined) return MIN_SAMPLES;
+  const n = Number(values["min-samples"]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--min-samples must be a positive integer, not ${values["min-samples"]}`);
+  return n;
+}
+
+/** A diff flame graph is an HTML page; the name says so. */
+function diffOutput(values: Values): { output?: string } {
+  if (!values.output) return {};
+  if (!/\.html?$/i.test(values.output))
+    throw new Error(
+      `-o ${values.output}: diff writes a diff flame graph, the name must end in .html`,
+    );
+  return { output: values.output };
+}
+
+function regressionsCommand(rest: string[], values: Values, now: number): Command {
+  if (rest.length > 0) throw new Error(`regressions takes flags only, not ${rest.join(" ")}`);
+  const misplaced = (["app", "from", "to", "before", "after", "revisions"] as const).find(
+    (f) => values[f] !== undefined,
+  );
+  if (misplaced) throw new Error(`--${misplaced} is not a flag of regressions`);
+  const sinceText = values.since ?? "24h";
+  if (!/^(\d+(ms|s|m|h|d|w))+$/.test(sinceText))
+    throw new Error(`--since ${sinceText}: use a duration such as 24h, 90m or 7d`);
+  const output = values.output ?? "table";
+  if (output !== "json" && output !== "table")
+    throw new Error(`-o ${output}: regressions prints a table, or json with -o json`);
+  return {
+    name: "regressions",
+    profile: queryFlags(values),
+    since: parseTime(`now-${sinceText}`, now),
+    sinceText,
+    json: output === "json",
+    minSamples: minSamples(values),
+  };
+}
+
+function profileCommand(
+  name: "top" | "flamegraph" | "diff",
+  rest: string[],
+  values: Values,
+  now: number,
+): Command {
+  if (rest.length > 0) throw new Error(`${name} takes flags only, not ${rest.join(" ")}`);
+  if (!values.app) throw new Error(`${name} needs --app <name>, e.g. --app shop/checkout`);
+  const profile: ProfileFlags = { app: values.app, ...queryFlags(values) };
+  if (values.since !== undefined) throw new Error("--since is a flag of regressions");
+  if (name !== "diff" && values.revisions !== undefined)
+    throw new Error("--revisions is a flag of diff");
+  if (name !== "diff" && values["min-samples"] !== undefined)
+    throw new Error("--min-samples is a flag of diff --revisions and regressions");
+  if (name === "diff" && values.revisions !== undefined) {
+    if (values.from || values.to || values.before || values.after)
+      throw new Error(
+        "diff --revisions reads the ranges from the revisions: drop --before/--after/--from/--to",
+      );
+    const parts = values.app.split("/");
+    if (parts.length !== 2 || parts.some((p) => p === ""))
+      throw new Error(`diff --revisions needs --app <namespace>/<workload>, not ${values.app}`);
+    return {
+      name: "diff-revisions",
+      profile,
+      namespace: parts[0]!,
+      workload: parts[1]!,
+      ...(values.revisions ? { revisions: values.revisions } : {}),
+      ...diffOutput(values),
+      minSamples: minSamples(values),
+    };
+  }
   if (name === "diff") {
     if (values.from || values.to)
       throw new Error("diff takes --before FROM..TO and --after FROM..TO, not --from/--to");
     if (!values.before || !values.after)
-      throw new Error("diff needs --before FROM..TO and --after FROM..TO, e.g. now-2h..now-1h");
+      throw new Error(
+        "diff needs --before FROM..TO and --after FROM..TO (e.g. now-2h..now-1h), or --revisions",
+      );
     return {
       name,
       profile,
       before: parseRangeText(values.before, now),
       after: parseRangeText(values.after, now),
+      ...diffOutput(values),
     };
   }
   if (values.before || values.after) throw new Error(`--before and --after are flags of diff`);
@@ -239,9 +346,17 @@ function ownPrefix(p: string): string {
   return `${p.replaceAll(".", "/").replace(/\/+$/, "")}/`;
 }
 
+/** `--revisions` may stand alone (the last two revisions): give it an empty value then. */
+function optionalRevisions(argv: readonly string[]): string[] {
+  return argv.map((a, i) => {
+    const next = argv[i + 1];
+    return a === "--revisions" && (next === undefined || next.startsWith("-")) ? "--revisions=" : a;
+  });
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    args: optionalRevisions(argv),
     allowPositionals: true,
     options: {
       "operator-namespace": { type: "string" },
@@ -260,6 +375,9 @@ function parse(argv: readonly string[]) {
       all: { type: "boolean" },
       limit: { type: "string" },
       output: { type: "string", short: "o" },
+      revisions: { type: "string" },
+      since: { type: "string" },
+      "min-samples": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

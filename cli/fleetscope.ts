@@ -16,6 +16,7 @@ import {
 } from "./kube.ts";
 import { runProfileCommand } from "./profile-run.ts";
 import { chooseServer, type PolicyEndpoints } from "./profiles.ts";
+import { runRevisionCommand } from "./revision-run.ts";
 import { acknowledgePatch, haltedWorkload, pausePatch, rolloutStatusText } from "./rollout.ts";
 import { statusTable } from "./status.ts";
 import { explainPod, explainWorkload, formatExplanation } from "./why.ts";
@@ -24,7 +25,13 @@ const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
 
 async function run(command: Command, options: Options): Promise<{ out: string; code: number }> {
   if (command.name === "help") return { out: USAGE, code: 0 };
-  if (command.name === "top" || command.name === "flamegraph" || command.name === "diff") {
+  if (
+    command.name === "top" ||
+    command.name === "flamegraph" ||
+    command.name === "diff" ||
+    command.name === "diff-revisions" ||
+    command.name === "regressions"
+  ) {
     const flags = command.profile;
     let policy: PolicyEndpoints | undefined;
     if (flags.policy && !flags.server && !process.env.PYROSCOPE_URL) {
@@ -38,6 +45,8 @@ async function run(command: Command, options: Options): Promise<{ out: string; c
     }
     const server = chooseServer(flags, process.env, policy);
     if ("error" in server) return { out: server.error, code: 2 };
+    if (command.name === "diff-revisions" || command.name === "regressions")
+      return runRevisionCommand(command, server, connect(options.context));
     return runProfileCommand(command, server);
   }
   const client = connect(options.context);

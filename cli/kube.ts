@@ -9,6 +9,7 @@ import { collectionPath, mergePatch, objectPath } from "../operator/kube/resourc
 import { type LabelSelector, selectorToString } from "../operator/match/label-selector.ts";
 import type { NamespaceLike } from "../operator/match/policies.ts";
 import type { MergePatch } from "../operator/rollout/record.ts";
+import type { RevisionObject } from "./revisions.ts";
 import type { WorkloadInfo } from "./why.ts";
 
 export function connect(context?: string): KubeClient {
@@ -108,4 +109,26 @@ export function patchWorkload(
   patch: MergePatch,
 ): Promise<unknown> {
   return mergePatch(client, kind, name, patch, namespace);
+}
+
+/**
+ * Every ReplicaSet and ControllerRevision in a namespace, or in the cluster: the revisions of
+ * Deployments, StatefulSets and DaemonSets. Two list calls, metadata and revision numbers only.
+ */
+export async function listRevisionObjects(
+  client: KubeClient,
+  namespace?: string,
+): Promise<RevisionObject[]> {
+  const [replicaSets, controllerRevisions] = await Promise.all(
+    ["ReplicaSet", "ControllerRevision"].map((kind) =>
+      client.request<{ items: RevisionObject[] }>("GET", collectionPath(kind, namespace), {
+        ...(kind === "ReplicaSet" ? { accept: METADATA_ONLY } : {}),
+      }),
+    ),
+  );
+  // A ControllerRevision's data holds a whole pod template; only metadata and revision are kept.
+  return [
+    ...replicaSets!.items,
+    ...controllerRevisions!.items.map((o) => ({ metadata: o.metadata, revision: o.revision })),
+  ];
 }

@@ -1,6 +1,7 @@
 // The reads of `top`, `flamegraph` and `diff`: query Pyroscope, hand the profiles to pure renderers.
 import { writeFile } from "node:fs/promises";
 import { diffProfiles, renderDiffTable } from "../operator/pyroscope/diff.ts";
+import { renderDiffFlameHtml } from "../operator/pyroscope/diff-flamegraph.ts";
 import { renderFlameHtml, renderFlameSvg } from "../operator/pyroscope/flamegraph.ts";
 import {
   type FlameGraph,
@@ -8,7 +9,7 @@ import {
   type PyroscopeQueryError,
 } from "../operator/pyroscope/query.ts";
 import { renderTopTable, topFunctions, topOwnFunctions } from "../operator/pyroscope/top.ts";
-import type { Command, ProfileFlags } from "./args.ts";
+import type { Command, ProfileFlags, QueryFlags } from "./args.ts";
 import {
   appSelector,
   chooseProfileType,
@@ -94,15 +95,20 @@ async function run(
       beforeMs: command.before.end - command.before.start,
       afterMs: command.after.end - command.after.start,
     });
-    return {
-      out: `${heading}\n${renderDiffTable(d, {
-        unit,
-        limit: p.limit,
-        beforeLabel: formatRange(command.before),
-        afterLabel: formatRange(command.after),
-      })}`,
-      code: 0,
-    };
+    const beforeLabel = formatRange(command.before);
+    const afterLabel = formatRange(command.after);
+    let out = `${heading}\n${renderDiffTable(d, { unit, limit: p.limit, beforeLabel, afterLabel })}`;
+    if (command.output) {
+      await writeFile(
+        command.output,
+        renderDiffFlameHtml(before, after, {
+          title: heading,
+          subtitle: `${beforeLabel} → ${afterLabel}`,
+        }),
+      );
+      out += `\nwrote ${command.output} (diff flame graph)`;
+    }
+    return { out, code: 0 };
   }
 
   const fg = await select(command.range);
@@ -135,7 +141,7 @@ function summary(fg: FlameGraph): string {
 }
 
 /** Own code: the `--own` prefixes, else every frame that is not JDK, agent or native. */
-export function ownPredicate(p: ProfileFlags): ((name: string) => boolean) | undefined {
+export function ownPredicate(p: QueryFlags): ((name: string) => boolean) | undefined {
   const own = p.own;
   return own ? (name) => own.some((prefix) => name.startsWith(prefix)) : undefined;
 }

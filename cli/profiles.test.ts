@@ -13,6 +13,7 @@ import {
   parseTime,
   portForwardHint,
   unitOf,
+  workloadSelector,
 } from "./profiles.ts";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
@@ -85,6 +86,16 @@ describe("profile types", () => {
   it("escapes the application name in the selector", () => {
     expect(appSelector("shop/checkout")).to.equal('{service_name="shop/checkout"}');
     expect(appSelector('a"b\\c')).to.equal('{service_name="a\\"b\\\\c"}');
+  });
+
+  it("selects a workload's profiles by the webhook's labels, and by revision", () => {
+    expect(workloadSelector("shop", "checkout")).to.equal('{namespace="shop",workload="checkout"}');
+    expect(workloadSelector("shop", "checkout", "7d9f8b6c4d")).to.equal(
+      '{namespace="shop",workload="checkout",revision="7d9f8b6c4d"}',
+    );
+    expect(workloadSelector("s", 'w"', "r\\")).to.equal(
+      '{namespace="s",workload="w\\"",revision="r\\\\"}',
+    );
   });
 });
 

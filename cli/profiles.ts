@@ -120,9 +120,20 @@ export function unitOf(profileTypeId: string): string {
   return profileTypeId.split(":")[2] ?? "";
 }
 
+const quote = (v: string) => `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+
 /** `{service_name="shop/checkout"}` with quotes and backslashes escaped. */
 export function appSelector(app: string): string {
-  return `{service_name="${app.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"}`;
+  return `{service_name=${quote(app)}}`;
+}
+
+/**
+ * `{namespace="shop",workload="checkout"}`, plus `revision="…"` when given: the labels the
+ * webhook puts on every profile, whatever the application name template.
+ */
+export function workloadSelector(namespace: string, workload: string, revision?: string): string {
+  const rev = revision === undefined ? "" : `,revision=${quote(revision)}`;
+  return `{namespace=${quote(namespace)},workload=${quote(workload)}${rev}}`;
 }
 
 export interface ServerChoice {

@@ -22,6 +22,12 @@ const RESOURCES: Record<string, Resource> = {
   StatefulSet: { group: "apps", version: "v1", plural: "statefulsets", namespaced: true },
   DaemonSet: { group: "apps", version: "v1", plural: "daemonsets", namespaced: true },
   ReplicaSet: { group: "apps", version: "v1", plural: "replicasets", namespaced: true },
+  ControllerRevision: {
+    group: "apps",
+    version: "v1",
+    plural: "controllerrevisions",
+    namespaced: true,
+  },
   PodDisruptionBudget: {
     group: "policy",
     version: "v1",
