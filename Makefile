@@ -61,8 +61,8 @@ datapath-artifacts: ## Fetch the Pyroscope Java agent (Maven Central) and build 
 	@examples/demo-service/build.sh >/dev/null
 
 .PHONY: test-datapath
-test-datapath: deps datapath-artifacts ## Data path: real agent in a real JVM, from the webhook's own mutation, to a Pyroscope API (~1 min).
-	npx mocha --timeout 600000 --slow 60000 'e2e/datapath/**/*.test.ts'
+test-datapath: deps datapath-artifacts ## Data path: real agent in a real JVM, from the webhook's own mutation, to a Pyroscope API; revisions from the local control plane (~3 min).
+	hack/with-cluster.sh npx mocha --timeout 600000 --slow 60000 'e2e/datapath/**/*.test.ts'
 
 .PHONY: test-chart
 test-chart: deps helm ## Chart lint/render/schema/RBAC tests and the Argo CD health check (no cluster).

@@ -2,20 +2,20 @@
 // run it, sends profiles that carry the policy's name, labels and tenant.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { formatErrors, parsePolicy } from "../../operator/api/v1alpha1/validate.ts";
 import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
 import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
 import { pyroscopeEndpoints } from "../../operator/render/pyroscope/urls.ts";
-import { applyPatch, type MutationResult, mutate, names } from "../../webhook/inject/index.ts";
+import { type MutationResult, names } from "../../webhook/inject/index.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
-import { demoPod } from "./demo-pod.ts";
+import { DEMO_POD_TEMPLATE_HASH, demoPod } from "./demo-pod.ts";
 import { CPU, waitForHotspot } from "./hotspot.ts";
+import { injectedEnv } from "./injected-env.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
-import { containerEnv, mapMountPaths } from "./kubelet.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
 const ALLOC = "memory:alloc_in_new_tlab_bytes:bytes:space:bytes";
@@ -49,26 +49,20 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
       clusterName: "local",
       serverAddress: pyroscopeEndpoints(parsed.policy).writeURL,
     });
-    const pod = await demoPod(POD_NAME);
-    result = mutate({
-      pod,
-      namespace: { name: "shop", labels: {} },
-      settings,
-      operation: "CREATE",
-    });
-    expect(result.injected, JSON.stringify(result.skipped)).to.deep.equal(["checkout"]);
-    // Scheduled: the kubelet then knows the node; the Downward API resolves against this pod.
-    const scheduled = applyPatch(pod, result.patch);
-    scheduled.spec!.nodeName = "node-a";
-    const container = scheduled.spec!.containers.find((c) => c.name === "checkout")!;
     scratch = await mkdtemp(join(tmpdir(), "fleetscope-tmp-"));
-    const mounts: Record<string, string> = {};
-    for (const m of container.volumeMounts ?? []) {
-      if (m.name === names.AGENT_VOLUME) mounts[m.mountPath] = dirname(artifacts.agentJar);
-      else if (m.name === names.TMP_VOLUME) mounts[m.mountPath] = scratch;
-    }
-    expect(Object.keys(mounts)).to.have.members([names.AGENT_DIR, names.TMP_DIR]);
-    env = mapMountPaths(containerEnv(scheduled, container), mounts);
+    // Scheduled: the kubelet then knows the node; the Downward API resolves against this pod.
+    const injected = injectedEnv({
+      pod: await demoPod(POD_NAME),
+      settings,
+      artifacts,
+      scratch,
+      container: "checkout",
+      nodeName: "node-a",
+    });
+    result = injected.result;
+    env = injected.env;
+    expect(result.injected, JSON.stringify(result.skipped)).to.deep.equal(["checkout"]);
+    expect(Object.keys(injected.mounts)).to.have.members([names.AGENT_DIR, names.TMP_DIR]);
 
     app = await startJava({ jar: artifacts.demoJar, env });
     const load = await driveLoad(app.baseUrl, {
@@ -102,6 +96,26 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
     expect(await c.labelValues("pod", range())).to.deep.equal([POD_NAME]);
     expect(await c.labelValues("node", range())).to.deep.equal(["node-a"]);
     expect(await c.labelValues("team", range())).to.deep.equal(["payments"]);
+  });
+
+  it("labels every profile with the pod's revision, its pod-template-hash", async () => {
+    const c = client(TENANT);
+    expect(await c.labelValues("revision", range())).to.deep.equal([DEMO_POD_TEMPLATE_HASH]);
+    // Every profile type carries it: no series of the service lacks the label.
+    for (const t of await c.profileTypes(range())) {
+      const unlabelled = await c.selectMergeStacktraces({
+        profileTypeId: t.id,
+        labelSelector: '{service_name="shop/checkout",revision=""}',
+        ...range(),
+      });
+      expect(unlabelled.total, t.id).to.equal(0);
+    }
+    const other = await c.selectMergeStacktraces({
+      profileTypeId: CPU,
+      labelSelector: '{service_name="shop/checkout",revision="5c8d7f6b9"}',
+      ...range(),
+    });
+    expect(other.total, "another revision selects nothing").to.equal(0);
   });
 
   it("records the CPU, allocation and lock profiles the policy enables", async () => {

@@ -1,4 +1,6 @@
 // The deliberate CPU hotspot: computeHash looks up a new SHA-256 MessageDigest on every call.
+// CHECKOUT_HEX=format is the switch of the regression walkthrough: the "readable" rewrite of
+// toHex that formats every byte with String.format, many times slower than the original.
 package com.shop.checkout;
 
 import java.nio.charset.StandardCharsets;
@@ -8,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 final class BatchProcessor {
+  private static final boolean FORMAT_HEX = "format".equals(System.getenv("CHECKOUT_HEX"));
+
   private BatchProcessor() {}
 
   static String processBatch(int n) {
@@ -39,7 +43,11 @@ final class BatchProcessor {
   static String toHex(byte[] bytes) {
     StringBuilder sb = new StringBuilder(bytes.length * 2);
     for (byte b : bytes) {
-      sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+      if (FORMAT_HEX) {
+        sb.append(String.format("%02x", b));
+      } else {
+        sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+      }
     }
     return sb.toString();
   }
