@@ -1,39 +1,18 @@
 // The CLI's profile commands (top, flamegraph, diff) as a user runs them, against real agent uploads.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { expect } from "chai";
 import { PyroscopeClient } from "../../operator/pyroscope/query.ts";
-import { type Artifacts, buildArtifacts, repoRoot } from "./artifacts.ts";
+import { type Artifacts, buildArtifacts } from "./artifacts.ts";
+import { fleetscope } from "./cli-run.ts";
 import { CPU, waitForHotspot } from "./hotspot.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
-import { baseEnv, poll } from "./process.ts";
+import { poll } from "./process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
 const APP = "shop/checkout";
 const TENANT = "shop-team";
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node cli/fleetscope.ts ...args` with only the given variables set. */
-function fleetscope(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [resolve(repoRoot, "cli/fleetscope.ts"), ...args],
-      { env: { ...baseEnv(), ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 /**
  * Checks that a document is well-formed XML as far as the renderer can go wrong: every element

@@ -3,7 +3,6 @@
 // slower. Each revision's pod, as the ReplicaSet controller made it, gets the webhook's real
 // mutation and its JVM runs here with the real agent; `fleetscope regressions` and `diff
 // --revisions` read the revisions from the cluster and the profiles from Pyroscope.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,36 +16,16 @@ import type { InjectionSettings } from "../../webhook/inject/index.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
 import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";
 import { type Artifacts, buildArtifacts, repoRoot } from "./artifacts.ts";
+import { fleetscope } from "./cli-run.ts";
 import { CPU } from "./hotspot.ts";
 import { injectedEnv } from "./injected-env.ts";
 import { driveLoad, startJava } from "./java-process.ts";
-import { baseEnv } from "./process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
 const TENANT = "shop-team";
 const TO_HEX = "com/shop/checkout/BatchProcessor.toHex";
 /** Samples each revision gets before the next step: above the CLI's minimum of 500. */
 const WANTED_SAMPLES = 800;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function fleetscope(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [resolve(repoRoot, "cli/fleetscope.ts"), ...args],
-      { env: { ...baseEnv(), ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 async function demoDeployment(namespace: string): Promise<V1Deployment> {
   const text = await readFile(resolve(repoRoot, "examples/demo-service/deployment.yaml"), "utf8");
