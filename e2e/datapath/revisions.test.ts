@@ -187,6 +187,7 @@ describe("regressions: two revisions of the checkout demo, one function made slo
 
   it("regressions -o json gives the same verdict to scripts", async () => {
     const res = await fleetscope(["regressions", "--since", "1h", "-o", "json"], cliEnv());
+    console.log(res.stdout.replace(/^/gm, "      "));
     expect(res.code, res.stderr).to.equal(0);
     const doc = JSON.parse(res.stdout) as {
       minSamples: number;
@@ -209,6 +210,7 @@ describe("regressions: two revisions of the checkout demo, one function made slo
       ["regressions", "--since", "1h", "--min-samples", "1000000"],
       cliEnv(),
     );
+    console.log(res.stdout.replace(/^/gm, "      "));
     expect(res.code, res.stderr).to.equal(0);
     const row = res.stdout.split("\n").find((l) => l.startsWith(`${namespace}/checkout `));
     expect(row).to.match(
