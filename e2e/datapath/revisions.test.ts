@@ -235,6 +235,8 @@ describe("regressions: two revisions of the checkout demo, one function made slo
     expect(page).to.match(/^<!doctype html>/);
     expect(page).to.contain(`data-name="${TO_HEX}"`);
     expect(page).to.match(/fill="hsl\(0, 78%, \d+%\)"/); // something is coloured as growth
+    // The formatting code under toHex exists only in revision 2.
+    expect(page).to.match(/data-name="java\/util\/Formatter[^"]*"[^>]*data-before="0\.000000"/);
   });
 
   it("diff --revisions 1..2 by number is the same comparison; an unknown one is named", async () => {
