@@ -39,8 +39,13 @@ import { LeaderElector } from "./kube/leader.ts";
 import { apiListerWatcher } from "./kube/lister-watcher.ts";
 import { collectionPath } from "./kube/resources.ts";
 import { type NamespaceLike, selectsNamespace } from "./match/policies.ts";
+import { podSecurityLevels } from "./pod-security/index.ts";
 import { PolicyCache } from "./policy-cache.ts";
 import { pyroscopeEndpoints } from "./render/pyroscope/urls.ts";
+import {
+  NAMESPACE_INJECTION_LABEL,
+  NAMESPACE_INJECTION_VALUE,
+} from "./render/webhook-configuration.ts";
 
 export interface Operator {
   server: WebhookServer;
@@ -168,11 +173,21 @@ export async function startOperator(
     }
     return s;
   };
+  // Every replica serves admissions, so every replica probes the namespaces the webhook serves.
+  const podSecurity = podSecurityLevels(client, clock, logger, registry);
+  nsInformer.onChange((key) => {
+    const ns = nsInformer.get(key);
+    const labels = ns?.metadata?.labels;
+    if (labels?.[NAMESPACE_INJECTION_LABEL] === NAMESPACE_INJECTION_VALUE) {
+      podSecurity.observe(key, labels);
+    } else podSecurity.forget(key);
+  });
   const admit = createAdmit({
     policies: () => policies.list(),
     namespace: (name) => nsInformer.get(name),
     operatorNamespace: config.namespace,
     settingsFor,
+    probedLevel: (name, labels) => podSecurity.lookup(name, labels),
     onEvents: (req, pod: V1Pod, records) => {
       const owner = pod?.metadata?.ownerReferences?.[0];
       const regarding = pod?.metadata?.name
@@ -376,6 +391,7 @@ export async function startOperator(
       await elector?.stop();
       await electorRun;
       await server.close();
+      podSecurity.stop();
       await Promise.all(caches.map((i) => i.stop()));
     },
   };

@@ -4,6 +4,7 @@ import { withDefaults } from "../operator/api/v1alpha1/defaults.ts";
 import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../operator/api/v1alpha1/types.ts";
 import { createAdmit } from "./admit.ts";
 import { applyPatch, type JsonPatchOp } from "./inject/json-patch.ts";
+import type { ProbedLevel } from "./inject/settings.ts";
 import { settingsFromPolicy } from "./policy-settings.ts";
 import type { AdmissionRequest } from "./server/admission-review.ts";
 
@@ -39,11 +40,12 @@ const request = (over: Partial<AdmissionRequest> = {}): AdmissionRequest => ({
   ...over,
 });
 
-function admitWith(policies: ProfilingPolicy[]) {
+function admitWith(policies: ProfilingPolicy[], probed: Record<string, ProbedLevel> = {}) {
   return createAdmit({
     policies: () => policies,
     namespace: (n) => namespaces[n],
     operatorNamespace: "fleetscope",
+    probedLevel: (n) => (Object.hasOwn(probed, n) ? probed[n] : undefined),
     settingsFor: (p) =>
       settingsFromPolicy(p, {
         clusterName: "prod",
@@ -129,5 +131,44 @@ describe("admit", () => {
       request(),
     );
     expect(JSON.stringify(a.patch)).to.include("-Dpyroscope.application.name=prod/checkout");
+  });
+
+  describe("SYS_PTRACE follows the namespace's probed Pod Security level", () => {
+    const cpu = policy("p", { agent: { profiles: { cpu: { event: "cpu" } } } });
+    const rows: [string, ProbedLevel | undefined, boolean, RegExp | undefined][] = [
+      ["probed privileged: added", { kind: "known", level: "privileged" }, true, undefined],
+      [
+        "probed baseline (a cluster default): not added, reported as for a label",
+        { kind: "known", level: "baseline" },
+        false,
+        /namespace shop enforces Pod Security level baseline, which forbids SYS_PTRACE/,
+      ],
+      ["not probed yet: not added", undefined, false, /not known \(not probed yet\)/],
+      [
+        "probe failed: not added",
+        { kind: "unknown", why: "the dry run answered 500: etcd down" },
+        false,
+        /not known \(the dry run answered 500: etcd down\)/,
+      ],
+    ];
+    for (const [name, probed, added, why] of rows) {
+      it(name, () => {
+        const a = admitWith([cpu], probed ? { shop: probed } : {})(request());
+        expect(a.result).to.equal("injected");
+        const pod = applyPatch(structuredClone(javaPod), a.patch as JsonPatchOp[]) as {
+          metadata: { annotations?: Record<string, string> };
+          spec: { containers: { securityContext?: { capabilities?: { add?: string[] } } }[] };
+        };
+        const caps = pod.spec.containers[0]?.securityContext?.capabilities?.add ?? [];
+        expect(caps.includes("SYS_PTRACE")).to.equal(added);
+        const fallback = pod.metadata.annotations?.["fleetscope.io/profiler-event-fallback"];
+        if (why) {
+          expect(fallback).to.match(why);
+          expect(a.warnings?.join("\n")).to.match(/SYS_PTRACE not added/);
+        } else {
+          expect(fallback).to.equal(undefined);
+        }
+      });
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
 import { type NamespaceLike, policiesForPod } from "../operator/match/policies.ts";
 import { mutate } from "./inject/mutate.ts";
-import type { EventRecord, InjectionSettings } from "./inject/settings.ts";
+import type { EventRecord, InjectionSettings, ProbedLevel } from "./inject/settings.ts";
 import type { Admission, AdmissionRequest } from "./server/admission-review.ts";
 
 export interface AdmitDeps {
@@ -13,6 +13,12 @@ export interface AdmitDeps {
   namespace: (name: string) => NamespaceLike | undefined;
   operatorNamespace: string;
   settingsFor: (policy: ProfilingPolicy) => InjectionSettings;
+  /**
+   * The namespace's probed Pod Security level (operator/pod-security), read from a cache and
+   * never waited for; undefined while not known, and SYS_PTRACE then goes only where a label
+   * allows it.
+   */
+  probedLevel: (namespace: string, labels: Record<string, string>) => ProbedLevel | undefined;
   /** Called with the Events worth recording; the caller sends them off the hot path. */
   onEvents?: (req: AdmissionRequest, pod: V1Pod, events: EventRecord[]) => void;
 }
@@ -35,9 +41,11 @@ export function createAdmit(deps: AdmitDeps): (req: AdmissionRequest) => Admissi
       pod?.metadata?.labels,
       deps.operatorNamespace,
     );
+    const labels = ns.metadata?.labels ?? {};
+    const probedLevel = winner ? deps.probedLevel(nsName, labels) : undefined;
     const result = mutate({
       pod,
-      namespace: { name: nsName, labels: ns.metadata?.labels ?? {} },
+      namespace: { name: nsName, labels, ...(probedLevel ? { probedLevel } : {}) },
       settings: winner ? deps.settingsFor(winner) : undefined,
       operation: req.operation,
     });

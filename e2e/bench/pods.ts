@@ -5,7 +5,9 @@ import type {
   ProfilingPolicy,
   ProfilingPolicySpecInput,
 } from "../../operator/api/v1alpha1/types.ts";
+import { realClock } from "../../operator/controller/clock.ts";
 import type { NamespaceLike } from "../../operator/match/policies.ts";
+import { PodSecurityCache } from "../../operator/pod-security/cache.ts";
 import { createAdmit } from "../../webhook/admit.ts";
 import type { InjectionSettings } from "../../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
@@ -307,10 +309,18 @@ export function admitWith(policyCount: number): (req: AdmissionRequest) => Admis
   const list = policies(policyCount);
   const ns = namespaces();
   const memo = new WeakMap<ProfilingPolicy, InjectionSettings>();
+  // The operator's cache of probed levels, warmed as the operator warms it (every namespace
+  // seen is probed); the dry run answers at once here, as no API server is involved.
+  const levels = new PodSecurityCache({
+    probe: async () => ({ kind: "known", level: "privileged" }),
+    clock: realClock,
+  });
+  for (const [name, n] of ns) levels.observe(name, n.metadata?.labels);
   return createAdmit({
     policies: () => list,
     namespace: (name) => ns.get(name),
     operatorNamespace: OPERATOR_NAMESPACE,
+    probedLevel: (name, labels) => levels.lookup(name, labels),
     settingsFor: (p) => {
       let s = memo.get(p);
       if (!s) {

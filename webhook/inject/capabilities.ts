@@ -1,22 +1,50 @@
-// SYS_PTRACE and the profiler event, decided against the namespace's Pod Security level:
-// Pod Security admission runs after mutating webhooks, so adding a capability the level forbids
-// would get the workload's pods refused.
+// SYS_PTRACE and the profiler event, decided against the Pod Security level a namespace really
+// enforces: Pod Security admission runs after mutating webhooks, so adding a capability the level
+// forbids would get the workload's pods refused.
 import type { V1Container } from "@kubernetes/client-node";
 import { POD_SECURITY_ENFORCE } from "./names.ts";
-import type { NamespaceInfo, ProfilerEvent, SysPtraceMode } from "./settings.ts";
+import type {
+  NamespaceInfo,
+  PodSecurityLevel,
+  ProbedLevel,
+  ProfilerEvent,
+  SysPtraceMode,
+} from "./settings.ts";
 
-export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+export type { PodSecurityLevel, ProbedLevel };
 
 export const SYS_PTRACE = "SYS_PTRACE";
 
+/** The level SYS_PTRACE is decided against, and where it was read from. */
+export type NamespaceCapabilityLevel =
+  | { kind: "known"; level: PodSecurityLevel; source: "label" | "probe" }
+  | { kind: "unknown"; why: string };
+
 /**
- * The enforced level; undefined when the label is absent. A value Pod Security does not know is
- * taken as restricted, the safe reading for a webhook that must not get pods refused.
+ * The level from the enforce label; undefined when the label is absent. A value Pod Security
+ * does not know is taken as restricted, the safe reading for a webhook that must not get pods
+ * refused.
  */
-export function enforcedLevel(ns: NamespaceInfo): PodSecurityLevel | undefined {
-  const v = ns.labels?.[POD_SECURITY_ENFORCE];
-  if (v === undefined) return undefined;
+export function labelledLevel(labels: Record<string, string>): PodSecurityLevel | undefined {
+  if (!Object.hasOwn(labels, POD_SECURITY_ENFORCE)) return undefined;
+  const v = labels[POD_SECURITY_ENFORCE];
   return v === "privileged" || v === "baseline" ? v : "restricted";
+}
+
+/**
+ * The namespace capability level: the enforce label when there is one (seen at once, and a
+ * label can only be relaxed by an exemption, never tightened), else the probed level, which
+ * alone sees a cluster-wide default. Neither: unknown, and nothing is added.
+ */
+export function namespaceCapabilityLevel(
+  ns: NamespaceInfo,
+  probed: ProbedLevel | undefined,
+): NamespaceCapabilityLevel {
+  const labelled = labelledLevel(ns.labels);
+  if (labelled) return { kind: "known", level: labelled, source: "label" };
+  if (probed === undefined) return { kind: "unknown", why: "not probed yet" };
+  if (probed.kind === "known") return { kind: "known", level: probed.level, source: "probe" };
+  return probed;
 }
 
 export interface CapabilityPlan {
@@ -34,21 +62,26 @@ export interface CapabilityPlan {
  * Always: add wherever Pod Security admits it. Auto: add only where it admits it and the `cpu`
  * event (perf events) can use it. Never: never add, and keep the configured event because the
  * nodes may allow perf events without capabilities (perf_event_paranoid <= 1).
- * Where the capability was wanted but is not admitted, `cpu` falls back to `itimer`, which needs
+ * Admitted means known to be admitted: while the namespace's level is unknown nothing is added.
+ * Where the capability was wanted but is not added, `cpu` falls back to `itimer`, which needs
  * neither perf events nor capabilities.
+ * `probed` is the namespace's probed level (operator/pod-security), undefined when not probed.
  */
 export function planCapabilities(
   mode: SysPtraceMode,
   event: ProfilerEvent,
   ns: NamespaceInfo,
+  probed: ProbedLevel | undefined,
 ): CapabilityPlan {
-  const level = enforcedLevel(ns);
-  const admitted = level === undefined || level === "privileged";
   if (mode === "Never") return { addPtrace: false, event };
   const wanted = mode === "Always" || event === "cpu";
   if (!wanted) return { addPtrace: false, event };
-  if (admitted) return { addPtrace: true, event };
-  const why = `namespace ${ns.name} enforces Pod Security level ${level}, which forbids ${SYS_PTRACE}`;
+  const level = namespaceCapabilityLevel(ns, probed);
+  if (level.kind === "known" && level.level === "privileged") return { addPtrace: true, event };
+  const why =
+    level.kind === "known"
+      ? `namespace ${ns.name} enforces Pod Security level ${level.level}, which forbids ${SYS_PTRACE}`
+      : `the Pod Security level namespace ${ns.name} enforces is not known (${level.why}), and ${SYS_PTRACE} is added only where it is known to be admitted`;
   const plan: CapabilityPlan = { addPtrace: false, event, notAdded: why };
   if (event === "cpu") {
     plan.event = "itimer";

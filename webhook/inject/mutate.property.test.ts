@@ -150,12 +150,25 @@ const inputArb: fc.Arbitrary<MutationInput> = fc.record({
   pod: podArb,
   settings: settingsArb,
   operation: fc.constantFrom("CREATE", "CREATE", "CREATE", "UPDATE"),
-  namespace: fc.constantFrom(undefined, "privileged", "baseline", "restricted").map(
-    (level): NamespaceInfo => ({
-      name: "ns",
-      labels: level ? { "pod-security.kubernetes.io/enforce": level } : {},
-    }),
-  ),
+  namespace: fc
+    .record({
+      label: fc.constantFrom(undefined, "privileged", "baseline", "restricted"),
+      probed: fc.constantFrom(undefined, "privileged", "baseline", "restricted", "unknown"),
+    })
+    .map(
+      ({ label, probed }): NamespaceInfo => ({
+        name: "ns",
+        labels: label ? { "pod-security.kubernetes.io/enforce": label } : {},
+        ...(probed === undefined
+          ? {}
+          : {
+              probedLevel:
+                probed === "unknown"
+                  ? { kind: "unknown", why: "the dry run answered 503" }
+                  : { kind: "known", level: probed },
+            }),
+      }),
+    ),
 });
 
 /** $(VAR) references in an env value, skipping `$$` escapes as Kubernetes does. */
@@ -219,7 +232,8 @@ function checkContainer(before: V1Container, after: V1Container, level: string |
   const added = capsAfter?.add ?? [];
   expect(added.slice(0, capsBefore?.add?.length ?? 0)).to.deep.equal(capsBefore?.add ?? []);
   expect(new Set(added).size, "capabilities unique").to.equal(added.length);
-  if (level === "baseline" || level === "restricted") {
+  // SYS_PTRACE is never added where it is not known to be admitted.
+  if (level !== "privileged") {
     expect(added.includes("SYS_PTRACE")).to.equal((capsBefore?.add ?? []).includes("SYS_PTRACE"));
   }
 }
@@ -248,7 +262,10 @@ describe("mutate (properties)", () => {
           before.spec?.initContainers ?? [],
         );
         expect(inits.filter((c) => c.name === "fleetscope-agent-init").length).to.be.at.most(1);
-        const level = input.namespace.labels["pod-security.kubernetes.io/enforce"];
+        const probed = input.namespace.probedLevel;
+        const level =
+          input.namespace.labels["pod-security.kubernetes.io/enforce"] ??
+          (probed?.kind === "known" ? probed.level : undefined);
         before.spec!.containers.forEach((c, i) => {
           checkContainer(c, after.spec!.containers[i]!, level);
         });

@@ -4,7 +4,7 @@ import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { applyPatch } from "./json-patch.ts";
 import { mutate } from "./mutate.ts";
-import type { InjectionSettings, MutationResult } from "./settings.ts";
+import type { InjectionSettings, MutationResult, ProbedLevel } from "./settings.ts";
 import { container, envValue, envVar, input, property, settings } from "./testing.ts";
 
 const FLAG = "-javaagent:/fleetscope/agent/pyroscope.jar";
@@ -35,6 +35,8 @@ interface Case {
   fixture: string;
   settings?: Partial<InjectionSettings> | "none";
   enforce?: string;
+  /** The namespace's probed Pod Security level (a cluster default shows only there). */
+  probed?: ProbedLevel;
   /** Edits the fixture's pod before the mutation, for variants of a fixture. */
   edit?: (pod: V1Pod) => void;
   check: (o: Outcome) => void;
@@ -42,7 +44,7 @@ interface Case {
 
 function run(c: Case): Outcome {
   const s = c.settings === "none" ? null : settings(c.settings);
-  const i = input(c.fixture, s, c.enforce);
+  const i = input(c.fixture, s, c.enforce, c.probed);
   c.edit?.(i.pod);
   const before = structuredClone(i.pod);
   const result = mutate(i);
@@ -460,13 +462,42 @@ const cases: Case[] = [
     check: ({ after }) => expect(container(after, "app").securityContext).to.equal(undefined),
   },
   {
-    what: "no Pod Security label, Always: SYS_PTRACE added",
+    what: "no Pod Security label, probed privileged, Always: SYS_PTRACE added",
     fixture: "deployment-jto-by-value.yaml",
     settings: { sysPtrace: "Always" },
+    probed: { kind: "known", level: "privileged" },
     check: ({ after }) =>
       expect(container(after, "app").securityContext?.capabilities?.add).to.deep.equal([
         "SYS_PTRACE",
       ]),
+  },
+  {
+    what: "no Pod Security label, a cluster default of baseline probed, cpu: as a baseline label",
+    fixture: "deployment-jto-by-value.yaml",
+    settings: { profiles: { event: "cpu", interval: "10ms" } },
+    probed: { kind: "known", level: "baseline" },
+    check: ({ result, after }) => {
+      const c = container(after, "app");
+      expect(c.securityContext).to.equal(undefined);
+      expect(baselineViolations(after)).to.deep.equal([]);
+      expect(property(options(c), "profiler.event")).to.equal("itimer");
+      expect(after.metadata?.annotations?.["fleetscope.io/profiler-event-fallback"]).to.equal(
+        "profiler event cpu replaced by itimer: namespace shop enforces Pod Security level baseline, which forbids SYS_PTRACE",
+      );
+      expect(result.warnings.join("\n")).to.match(/SYS_PTRACE not added: namespace shop enforces/);
+      expect(result.events.map((e) => e.reason)).to.include("ProfilerEventFallback");
+    },
+  },
+  {
+    what: "no Pod Security label, not probed yet, Always: not added, and said why",
+    fixture: "deployment-jto-by-value.yaml",
+    settings: { sysPtrace: "Always" },
+    check: ({ result, after }) => {
+      expect(container(after, "app").securityContext).to.equal(undefined);
+      expect(result.warnings.join("\n")).to.match(
+        /SYS_PTRACE not added: the Pod Security level namespace shop enforces is not known \(not probed yet\)/,
+      );
+    },
   },
   {
     what: "Never with cpu: no capability and no fallback; the nodes may allow perf events",
@@ -483,6 +514,7 @@ const cases: Case[] = [
     what: "container-level security context: ids stay per container, a dropped SYS_PTRACE is respected",
     fixture: "container-security-context.yaml",
     settings: { profiles: { event: "cpu", interval: "10ms" } },
+    probed: { kind: "known", level: "privileged" },
     check: ({ result, after }) => {
       expect(initContainer(after)?.securityContext?.runAsUser).to.equal(65532);
       const api = container(after, "api");

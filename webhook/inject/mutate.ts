@@ -84,7 +84,12 @@ function inject(
   const edited = copyMetadata(pod);
   edited.spec = { ...pod.spec!, containers: [...pod.spec!.containers] };
   const editedContainers = edited.spec.containers;
-  const caps = planCapabilities(settings.sysPtrace, settings.profiles.event, namespace);
+  const caps = planCapabilities(
+    settings.sysPtrace,
+    settings.profiles.event,
+    namespace,
+    namespace.probedLevel,
+  );
   const trustEnvFrom = pod.metadata?.annotations?.[ANNOTATION_ENVFROM_JAVA_OPTIONS] === "false";
   const workload = owningWorkload(pod).name;
   const revisionLabel = revisionLabelKey(pod);

@@ -38,9 +38,27 @@ export interface InjectionSettings {
   extraProperties?: Record<string, string>;
 }
 
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/**
+ * What a server-side dry-run create of a pod carrying SYS_PTRACE found the API server enforcing
+ * in a namespace, cluster defaults (AdmissionConfiguration) and exemptions included: the level
+ * that refused it (privileged when it was admitted), or why the probe could not tell.
+ * Produced and cached by operator/pod-security; undefined while a namespace is not probed yet.
+ */
+export type ProbedLevel =
+  | { kind: "known"; level: PodSecurityLevel }
+  | { kind: "unknown"; why: string };
+
 export interface NamespaceInfo {
   name: string;
   labels: Record<string, string>;
+  /**
+   * The Pod Security level the API server was found to enforce here by a dry run, defaults of
+   * the cluster included (operator/pod-security); undefined while not probed. Without it or an
+   * enforce label, SYS_PTRACE is not added.
+   */
+  probedLevel?: ProbedLevel;
 }
 
 export interface MutationInput {

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import type { InjectionSettings, MutationInput, NamespaceInfo } from "./settings.ts";
+import type { InjectionSettings, MutationInput, NamespaceInfo, ProbedLevel } from "./settings.ts";
 
 export interface Review {
   pod: V1Pod;
@@ -43,10 +43,12 @@ export function settings(overrides: Partial<InjectionSettings> = {}): InjectionS
   };
 }
 
-export function namespace(name: string, enforce?: string): NamespaceInfo {
+/** A namespace with an optional enforce label and an optional probed level. */
+export function namespace(name: string, enforce?: string, probed?: ProbedLevel): NamespaceInfo {
   return {
     name,
     labels: enforce ? { "pod-security.kubernetes.io/enforce": enforce } : {},
+    ...(probed ? { probedLevel: probed } : {}),
   };
 }
 
@@ -55,12 +57,13 @@ export function input(
   fixture: string,
   s: InjectionSettings | null = settings(),
   enforce?: string,
+  probed?: ProbedLevel,
 ): MutationInput {
   const review = loadReview(fixture);
   return {
     pod: review.pod,
     operation: review.operation,
-    namespace: namespace(review.namespace, enforce),
+    namespace: namespace(review.namespace, enforce, probed),
     settings: s ?? undefined,
   };
 }
