@@ -5,12 +5,21 @@
 #   cluster.sh up       build if needed, start if not running, print nothing else when running
 #   cluster.sh down     stop and delete everything
 #   cluster.sh running  exit 0 when the cluster answers
+# A second cluster beside the usual one: its own FLEETSCOPE_CLUSTER_NAME and FLEETSCOPE_CLUSTER_DIR
+# (state, kubeconfig). FLEETSCOPE_POD_SECURITY_DEFAULT=baseline|restricted|privileged starts its
+# API server with that Pod Security level enforced by default in every unlabelled namespace
+# (the PodSecurity plugin's `defaults` in an AdmissionConfiguration file under the state dir).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 NAME=${FLEETSCOPE_CLUSTER_NAME:-fleetscope}
 NODES=${FLEETSCOPE_NODES:-3}
-state="$root/.cluster"
+state=${FLEETSCOPE_CLUSTER_DIR:-$root/.cluster}
+PSS_DEFAULT=${FLEETSCOPE_POD_SECURITY_DEFAULT:-}
+case "$PSS_DEFAULT" in
+  "" | privileged | baseline | restricted) ;;
+  *) echo "FLEETSCOPE_POD_SECURITY_DEFAULT must be privileged, baseline or restricted, got '$PSS_DEFAULT'" >&2; exit 2 ;;
+esac
 export KUBECONFIG="$state/kubeconfig"
 export KWOK_WORKDIR="$state/kwok"
 
@@ -34,8 +43,13 @@ up() {
   rm -rf "$state"
   mkdir -p "$state"
   local t0=$SECONDS
-  echo "starting local control plane '$NAME' (kube-apiserver, etcd, controller-manager, scheduler, kwok)"
-  kwokctl create cluster \
+  local extra=()
+  if [ -n "$PSS_DEFAULT" ]; then
+    admission_config "$PSS_DEFAULT" >"$state/admission.yaml"
+    extra+=(--extra-args "kube-apiserver=admission-control-config-file=$state/admission.yaml")
+  fi
+  echo "starting local control plane '$NAME' (kube-apiserver, etcd, controller-manager, scheduler, kwok)${PSS_DEFAULT:+ with Pod Security enforcing $PSS_DEFAULT by default}"
+  kwokctl create cluster "${extra[@]}" \
     --runtime binary \
     --kubeconfig "$KUBECONFIG" \
     --kube-admission \
@@ -55,6 +69,30 @@ up() {
   done
   echo "local control plane ready in $((SECONDS - t0))s with $NODES kwok nodes"
   echo "kubeconfig: $KUBECONFIG   (export KUBECONFIG=$KUBECONFIG)"
+}
+
+# The API server's AdmissionConfiguration: only the PodSecurity plugin's cluster-wide defaults.
+admission_config() {
+  cat <<EOF
+apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+  - name: PodSecurity
+    configuration:
+      apiVersion: pod-security.admission.config.k8s.io/v1
+      kind: PodSecurityConfiguration
+      defaults:
+        enforce: $1
+        enforce-version: latest
+        audit: privileged
+        audit-version: latest
+        warn: privileged
+        warn-version: latest
+      exemptions:
+        usernames: []
+        runtimeClasses: []
+        namespaces: []
+EOF
 }
 
 down() {

@@ -39,7 +39,7 @@ import { LeaderElector } from "./kube/leader.ts";
 import { apiListerWatcher } from "./kube/lister-watcher.ts";
 import { collectionPath } from "./kube/resources.ts";
 import { type NamespaceLike, selectsNamespace } from "./match/policies.ts";
-import { podSecurityLevels } from "./pod-security/index.ts";
+import { type PodSecurityCache, podSecurityLevels } from "./pod-security/index.ts";
 import { PolicyCache } from "./policy-cache.ts";
 import { pyroscopeEndpoints } from "./render/pyroscope/urls.ts";
 import {
@@ -50,6 +50,8 @@ import {
 export interface Operator {
   server: WebhookServer;
   registry: Registry;
+  /** The probed Pod Security level of each namespace the webhook serves, as admission reads it. */
+  podSecurity: PodSecurityCache;
   isLeader(): boolean;
   /** Stops controllers, releases the lease, closes the server and the watches. */
   stop(): Promise<void>;
@@ -384,6 +386,7 @@ export async function startOperator(
   return {
     server,
     registry,
+    podSecurity,
     isLeader: () => leading,
     async stop() {
       await Promise.all(controllers.map((c) => c.stop()));

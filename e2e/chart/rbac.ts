@@ -50,6 +50,8 @@ export function expectedClusterPermissions(
     ...each("core", ["services", "configmaps", "serviceaccounts"], pyroscope),
     ...each("policy", ["poddisruptionbudgets"], pyroscope),
     ...each("events.k8s.io", ["events"], ["create"]),
+    // The Pod Security level probe's dry-run create (operator/pod-security).
+    ...each("core", ["pods"], ["create"]),
     ...(opts.selfCerts !== false
       ? [
           ...each(
@@ -117,6 +119,7 @@ export function operatorNeeds(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "update", resource: `leases.coordination.k8s.io/${n.lease}`, namespace: ns },
     { verb: "create", resource: "leases.coordination.k8s.io", namespace: ns },
     { verb: "create", resource: "events.events.k8s.io", namespace: otherNs },
+    { verb: "create", resource: "pods", namespace: otherNs },
     { verb: "patch", resource: "statefulsets.apps", namespace: otherNs },
     { verb: "create", resource: "deployments.apps", namespace: otherNs },
     { verb: "delete", resource: "services", namespace: otherNs },
@@ -150,7 +153,7 @@ export function operatorMustNot(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "patch", resource: "mutatingwebhookconfigurations.admissionregistration.k8s.io/other" },
     { verb: "delete", resource: `mutatingwebhookconfigurations.admissionregistration.k8s.io` },
     { verb: "patch", resource: "validatingwebhookconfigurations.admissionregistration.k8s.io" },
-    { verb: "create", resource: "pods", namespace: otherNs },
+    { verb: "update", resource: "pods", namespace: otherNs },
     { verb: "delete", resource: "pods", namespace: otherNs },
     { verb: "get", resource: "pods", subresource: "exec", namespace: otherNs },
     { verb: "delete", resource: "namespaces" },

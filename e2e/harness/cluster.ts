@@ -19,9 +19,9 @@ export function kubeconfigPath(): string {
   return path;
 }
 
-export function kubeConfig(): k8s.KubeConfig {
+export function kubeConfig(path: string = kubeconfigPath()): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfigPath());
+  kc.loadFromFile(path);
   return kc;
 }
 
@@ -30,10 +30,17 @@ export function connection(kc: k8s.KubeConfig = kubeConfig()): Connection {
   return connectionFromKubeconfig(JSON.parse(kc.exportConfig()));
 }
 
-/** Runs the kubectl built with the control plane; resolves to its stdout, rejects with stderr. */
-export async function kubectl(args: string[], input?: string): Promise<string> {
+/**
+ * Runs the kubectl built with the control plane; resolves to its stdout, rejects with stderr.
+ * Against the local control plane, or the cluster of another kubeconfig.
+ */
+export async function kubectl(
+  args: string[],
+  input?: string,
+  kubeconfig: string = kubeconfigPath(),
+): Promise<string> {
   const bin = process.env.FLEETSCOPE_KUBECTL ?? (await kubectlPath());
-  const child = run(bin, ["--kubeconfig", kubeconfigPath(), ...args], {
+  const child = run(bin, ["--kubeconfig", kubeconfig, ...args], {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (input !== undefined) {
@@ -52,9 +59,10 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
 export async function kubectlOutput(
   args: string[],
   input?: string,
+  kubeconfig: string = kubeconfigPath(),
 ): Promise<{ stdout: string; stderr: string }> {
   const bin = process.env.FLEETSCOPE_KUBECTL ?? (await kubectlPath());
-  const child = run(bin, ["--kubeconfig", kubeconfigPath(), ...args], {
+  const child = run(bin, ["--kubeconfig", kubeconfig, ...args], {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (input !== undefined) child.child.stdin?.end(input);

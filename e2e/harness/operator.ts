@@ -6,7 +6,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import pino, { type Logger } from "pino";
 import { loadConfig, type OperatorConfig } from "../../operator/config/config.ts";
 import { type Operator, startOperator } from "../../operator/manager.ts";
-import { connection, kubectl } from "./cluster.ts";
+import { connection, kubeConfig, kubectl } from "./cluster.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -19,20 +19,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function installCRDs(): Promise<void> {
-  await kubectl([
-    "apply",
-    "--server-side",
-    "--force-conflicts",
-    "-f",
-    resolve(import.meta.dirname, "../../crds"),
-  ]);
-  await kubectl([
-    "wait",
-    "--for=condition=Established",
-    "crd/profilingpolicies.fleetscope.io",
-    "--timeout=60s",
-  ]);
+/** Into the local control plane, or the cluster of another kubeconfig. */
+export async function installCRDs(kubeconfig?: string): Promise<void> {
+  await kubectl(
+    [
+      "apply",
+      "--server-side",
+      "--force-conflicts",
+      "-f",
+      resolve(import.meta.dirname, "../../crds"),
+    ],
+    undefined,
+    kubeconfig,
+  );
+  await kubectl(
+    ["wait", "--for=condition=Established", "crd/profilingpolicies.fleetscope.io", "--timeout=60s"],
+    undefined,
+    kubeconfig,
+  );
 }
 
 export interface TestOperator {
@@ -43,6 +47,9 @@ export interface TestOperator {
 export interface TestOperatorOptions {
   /** Credentials the operator runs with; the admin kubeconfig by default. */
   kubeConfig?: KubeConfig;
+  /** Another cluster's admin kubeconfig file (e2e/harness/local-cluster.ts): the operator's
+   * namespace is created there, and it runs with these credentials unless kubeConfig is set. */
+  kubeconfigPath?: string;
   /** Where its logs go; by default pino at $FLEETSCOPE_TEST_LOG_LEVEL (silent). */
   logger?: Logger;
 }
@@ -62,11 +69,14 @@ export async function startTestOperator(
     POD_NAME: `test-operator-${port}`,
     ...env,
   });
-  await kubectl(["create", "namespace", config.namespace]).catch((e: Error) => {
-    if (!/AlreadyExists/.test(e.message)) throw e;
-  });
+  await kubectl(["create", "namespace", config.namespace], undefined, opts.kubeconfigPath).catch(
+    (e: Error) => {
+      if (!/AlreadyExists/.test(e.message)) throw e;
+    },
+  );
   const logger = opts.logger ?? pino({ level: config.logLevel });
-  const operator = await startOperator(config, connection(opts.kubeConfig), {
+  const kc = opts.kubeConfig ?? (opts.kubeconfigPath ? kubeConfig(opts.kubeconfigPath) : undefined);
+  const operator = await startOperator(config, connection(kc), {
     logger,
     onLostLeadership: () => logger.warn("lost leadership"),
   });
