@@ -15,7 +15,7 @@ import {
 } from "../harness/cluster.ts";
 import { type LocalCluster, startLocalCluster } from "../harness/local-cluster.ts";
 import { installCRDs, startTestOperator, type TestOperator } from "../harness/operator.ts";
-import { INJECTION_LABEL, policyApi } from "../harness/scenarios.ts";
+import { condition, INJECTION_LABEL, type PolicyStatus, policyApi } from "../harness/scenarios.ts";
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 const OPT_IN = { "fleetscope.io/profiling": "enabled" };
@@ -93,9 +93,20 @@ async function setUp(
   for (const [name, labels] of Object.entries(namespaces)) {
     await core.createNamespace({ body: { metadata: { name, labels: { ...OPT_IN, ...labels } } } });
   }
-  await kc
-    .makeApiClient(k8s.CustomObjectsApi)
-    .createClusterCustomObject({ ...policyApi, body: cpuPolicy(`${id}-policy`) });
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const policyName = `${id}-policy`;
+  await custom.createClusterCustomObject({ ...policyApi, body: cpuPolicy(policyName) });
+  // Ready once its webhook configuration is registered.
+  await eventually(
+    "the policy to be Ready",
+    async () => {
+      const p = (await custom.getClusterCustomObject({ ...policyApi, name: policyName })) as {
+        status?: PolicyStatus;
+      };
+      return condition(p.status, "Ready") === "True" ? true : undefined;
+    },
+    120_000,
+  );
   await eventually(
     "the namespaces labelled for injection and their Pod Security level probed",
     async () => {
