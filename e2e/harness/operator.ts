@@ -6,7 +6,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import pino, { type Logger } from "pino";
 import { loadConfig, type OperatorConfig } from "../../operator/config/config.ts";
 import { type Operator, startOperator } from "../../operator/manager.ts";
-import { connection, kubeConfig, kubectl } from "./cluster.ts";
+import { connection, eventually, kubeConfig, kubectl } from "./cluster.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -32,10 +32,19 @@ export async function installCRDs(kubeconfig?: string): Promise<void> {
     undefined,
     kubeconfig,
   );
-  await kubectl(
-    ["wait", "--for=condition=Established", "crd/profilingpolicies.fleetscope.io", "--timeout=60s"],
-    undefined,
-    kubeconfig,
+  // On a fresh API server the CRD may have no conditions yet, which kubectl wait takes as an
+  // error rather than as not yet: ask again.
+  await eventually("the CRD to be Established", () =>
+    kubectl(
+      [
+        "wait",
+        "--for=condition=Established",
+        "crd/profilingpolicies.fleetscope.io",
+        "--timeout=60s",
+      ],
+      undefined,
+      kubeconfig,
+    ),
   );
 }
 

@@ -39,7 +39,9 @@ export function eventRecorder(
       const body = {
         apiVersion: "events.k8s.io/v1",
         kind: "Event",
-        metadata: { generateName: `${regarding.name}.`, namespace },
+        // The API server validates generateName as a name prefix: a trailing dash is allowed
+        // there, a trailing dot is not (every Event was refused).
+        metadata: { generateName: `${regarding.name.slice(0, 200)}-`, namespace },
         eventTime: new Date(now).toISOString().replace(/Z$/, "000Z"),
         reportingController: opts.controller,
         reportingInstance: opts.instance,
