@@ -78,11 +78,12 @@ test: lint verify-generated test-unit test-integration test-datapath e2e ## Ever
 ##@ Benchmarks
 
 .PHONY: bench
-bench: deps datapath-artifacts ## Webhook vs no-op route, mutate, operator, agent overhead, then the fleet rollout (about 45 min in all; docs/benchmarks.md).
+bench: deps datapath-artifacts ## Webhook vs no-op route, mutate, operator, agent overhead, the Pod Security probe, then the fleet rollout (about 45 min in all; docs/benchmarks.md).
 	node e2e/bench/webhook.ts
 	node e2e/bench/mutate.ts
 	hack/with-cluster.sh node e2e/bench/operator.ts
 	node e2e/bench/overhead.ts
+	node e2e/bench/pod-security-probe.ts
 	hack/with-cluster.sh node e2e/bench/fleet.ts
 
 .PHONY: bench-fleet
