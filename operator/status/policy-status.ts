@@ -29,55 +29,48 @@ export interface PolicyObservation {
 const isReady = (w: ObservedWorkload) =>
   w.replicas !== undefined && (w.readyReplicas ?? 0) >= w.replicas;
 
-function pyroscopeCondition(o: PolicyObservation): ConditionInput {
-  const type = "PyroscopeReady";
-  if (o.policy.spec.pyroscope.mode === "External") {
-    return {
-      type,
-      status: "True",
-      reason: "External",
-      message: `Agents write to ${o.endpoints.writeURL}; the operator does not manage it.`,
-    };
-  }
-  const ready = o.workloads.filter(isReady);
-  const notReady = o.workloads.filter((w) => !isReady(w)).map((w) => w.component);
-  const waiting = notReady.length > 0 ? `Waiting for ${notReady.join(", ")}.` : "";
-  // Checked even when every component is ready: with a claim that is not ReadWriteMany they
-  // can be, as long as the scheduler happens to put them all on one node.
-  if (o.sharedClaimCause !== undefined) {
-    return {
-      type,
-      status: "False",
-      reason: "SharedClaimNotReady",
-      message: [`${o.sharedClaimCause}.`, waiting].filter((m) => m !== "").join(" "),
-    };
-  }
-  if (o.workloads.length > 0 && notReady.length === 0) {
-    return {
-      type,
-      status: "True",
-      reason: "ComponentsReady",
-      message: `${ready.length}/${o.workloads.length} components ready.`,
-    };
-  }
-  return {
-    type,
-    status: "False",
-    reason: "ComponentsNotReady",
-    message: waiting || "No component observed yet.",
-  };
-}
-
 export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
   const { policy } = o;
   const generation = policy.metadata.generation ?? 0;
   const external = policy.spec.pyroscope.mode === "External";
   const ready = o.workloads.filter(isReady);
-  const pyroscope = pyroscopeCondition(o);
-  const pyroscopeReady = pyroscope.status === "True";
+  // A claim that is not ReadWriteMany is named even when every component is ready: that holds
+  // only while the scheduler happens to put them all on one node.
+  const pyroscopeReady =
+    external ||
+    (o.workloads.length > 0 &&
+      ready.length === o.workloads.length &&
+      o.sharedClaimCause === undefined);
+  const notReady = o.workloads.filter((w) => !isReady(w)).map((w) => w.component);
 
   const conditions: ConditionInput[] = [
-    pyroscope,
+    external
+      ? {
+          type: "PyroscopeReady",
+          status: "True",
+          reason: "External",
+          message: `Agents write to ${o.endpoints.writeURL}; the operator does not manage it.`,
+        }
+      : pyroscopeReady
+        ? {
+            type: "PyroscopeReady",
+            status: "True",
+            reason: "ComponentsReady",
+            message: `${ready.length}/${o.workloads.length} components ready.`,
+          }
+        : o.sharedClaimCause !== undefined
+          ? {
+              type: "PyroscopeReady",
+              status: "False",
+              reason: "SharedClaimNotReady",
+              message: `${o.sharedClaimCause}.${notReady.length > 0 ? ` Waiting for ${notReady.join(", ")}.` : ""}`,
+            }
+          : {
+              type: "PyroscopeReady",
+              status: "False",
+              reason: "ComponentsNotReady",
+              message: `Waiting for ${notReady.join(", ")}.`,
+            },
     o.webhookReady
       ? {
           type: "WebhookReady",
