@@ -153,7 +153,6 @@ export function operatorMustNot(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "delete", resource: `mutatingwebhookconfigurations.admissionregistration.k8s.io` },
     { verb: "patch", resource: "validatingwebhookconfigurations.admissionregistration.k8s.io" },
     { verb: "create", resource: "pods", namespace: otherNs },
-    { verb: "list", resource: "persistentvolumeclaims", namespace: otherNs },
     { verb: "delete", resource: "persistentvolumeclaims", namespace: otherNs },
     { verb: "delete", resource: "pods", namespace: otherNs },
     { verb: "get", resource: "pods", subresource: "exec", namespace: otherNs },
