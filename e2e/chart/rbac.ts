@@ -49,6 +49,7 @@ export function expectedClusterPermissions(
     ...each("apps", ["statefulsets", "deployments"], pyroscope),
     ...each("core", ["services", "configmaps", "serviceaccounts"], pyroscope),
     ...each("policy", ["poddisruptionbudgets"], pyroscope),
+    ...each("core", ["persistentvolumeclaims"], ["get"]),
     ...each("events.k8s.io", ["events"], ["create"]),
     // The Pod Security level probe's dry-run create (operator/pod-security).
     ...each("core", ["pods"], ["create"]),
@@ -126,6 +127,7 @@ export function operatorNeeds(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "list", resource: "configmaps", namespace: otherNs },
     { verb: "patch", resource: "serviceaccounts", namespace: otherNs },
     { verb: "get", resource: "poddisruptionbudgets.policy", namespace: otherNs },
+    { verb: "get", resource: "persistentvolumeclaims", namespace: otherNs },
     {
       verb: "patch",
       resource: `mutatingwebhookconfigurations.admissionregistration.k8s.io/${n.webhookConfig}`,
@@ -154,6 +156,7 @@ export function operatorMustNot(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "delete", resource: `mutatingwebhookconfigurations.admissionregistration.k8s.io` },
     { verb: "patch", resource: "validatingwebhookconfigurations.admissionregistration.k8s.io" },
     { verb: "update", resource: "pods", namespace: otherNs },
+    { verb: "delete", resource: "persistentvolumeclaims", namespace: otherNs },
     { verb: "delete", resource: "pods", namespace: otherNs },
     { verb: "get", resource: "pods", subresource: "exec", namespace: otherNs },
     { verb: "delete", resource: "namespaces" },

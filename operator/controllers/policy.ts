@@ -20,6 +20,7 @@ import { expectedWorkloads, LABEL_POLICY, renderPyroscope } from "../render/pyro
 import { policyLabelValue } from "../render/pyroscope/names.ts";
 import { pyroscopeEndpoints } from "../render/pyroscope/urls.ts";
 import { type ObservedWorkload, policyStatus, statusChanged } from "../status/policy-status.ts";
+import { type ClaimLike, sharedClaimCause, sharedClaimOf } from "../status/shared-claim.ts";
 
 /** Kinds the renderers produce, in the order objects are pruned (dependents first). */
 const PRUNABLE_KINDS = [
@@ -158,6 +159,19 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     );
   }
 
+  /** Why the policy's shared claim cannot serve every component; undefined when it can. */
+  async function observeSharedClaim(policy: ProfilingPolicy): Promise<string | undefined> {
+    const ref = sharedClaimOf(policy);
+    if (ref === undefined) return undefined;
+    const claim = await client
+      .request<ClaimLike>("GET", objectPath("PersistentVolumeClaim", ref.name, ref.namespace))
+      .catch((err) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+    return sharedClaimCause(ref, claim);
+  }
+
   // What was last applied per policy: a status-only wake-up (readiness polling) need not
   // re-apply every object; a new generation, a missing workload or the resync period does.
   const applied = new Map<string, { uid?: string; generation?: number; at: number }>();
@@ -209,6 +223,7 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     }
 
     const workloads = applyError ? [] : await observeWorkloads(policy);
+    const claimCause = applyError ? undefined : await observeSharedClaim(policy);
     // Someone deleted a workload: apply again on the next pass instead of waiting for resync.
     if (workloads.some((w) => w.replicas === undefined)) applied.delete(name);
     const namespaces = deps.namespaces();
@@ -223,6 +238,7 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
         .map((ns) => ns.metadata?.name ?? ""),
       conflicts: namespaceConflicts(all, namespaces, deps.operatorNamespace).get(name) ?? [],
       applyError,
+      ...(claimCause === undefined ? {} : { sharedClaimCause: claimCause }),
       now,
     });
     if (statusChanged(policy.status, status)) {

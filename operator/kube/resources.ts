@@ -13,6 +13,12 @@ interface Resource {
 const RESOURCES: Record<string, Resource> = {
   Namespace: { group: "", version: "v1", plural: "namespaces", namespaced: false },
   Pod: { group: "", version: "v1", plural: "pods", namespaced: true },
+  PersistentVolumeClaim: {
+    group: "",
+    version: "v1",
+    plural: "persistentvolumeclaims",
+    namespaced: true,
+  },
   Secret: { group: "", version: "v1", plural: "secrets", namespaced: true },
   ConfigMap: { group: "", version: "v1", plural: "configmaps", namespaced: true },
   Service: { group: "", version: "v1", plural: "services", namespaced: true },

@@ -86,6 +86,65 @@ describe("policyStatus", () => {
     });
   }
 
+  describe("PyroscopeReady names the shared claim", () => {
+    const cause = "shared claim pyroscope/shared is Pending, not Bound";
+    const pyroscopeReady = (o: PolicyObservation) =>
+      policyStatus(o).conditions?.find((c) => c.type === "PyroscopeReady");
+    const cases: [string, Partial<PolicyObservation>, Record<string, string>][] = [
+      [
+        "components waiting for it",
+        {
+          sharedClaimCause: cause,
+          workloads: [
+            {
+              component: "distributor",
+              kind: "Deployment",
+              name: "d",
+              replicas: 2,
+              readyReplicas: 0,
+            },
+            {
+              component: "metastore",
+              kind: "StatefulSet",
+              name: "m",
+              replicas: 3,
+              readyReplicas: 3,
+            },
+          ],
+        },
+        {
+          status: "False",
+          reason: "SharedClaimNotReady",
+          message: `${cause}. Waiting for distributor.`,
+        },
+      ],
+      // ReadWriteOnce works while every pod happens to share one node; it is still named.
+      [
+        "every component ready anyway",
+        {
+          sharedClaimCause: "shared claim pyroscope/shared is bound to a volume with ReadWriteOnce",
+        },
+        {
+          status: "False",
+          reason: "SharedClaimNotReady",
+          message: "shared claim pyroscope/shared is bound to a volume with ReadWriteOnce.",
+        },
+      ],
+      [
+        "no cause",
+        {},
+        { status: "True", reason: "ComponentsReady", message: "1/1 components ready." },
+      ],
+    ];
+    for (const [what, over, want] of cases) {
+      it(`${what}: ${want.reason}`, () => {
+        expect(pyroscopeReady(observe(over))).to.deep.include(want);
+        const ready = policyStatus(observe(over)).conditions?.find((c) => c.type === "Ready");
+        expect(ready?.status).to.equal(want.status);
+      });
+    }
+  });
+
   it("reports ready components and sorted namespaces", () => {
     const s = policyStatus(observe());
     expect(s.pyroscope?.readyComponents).to.equal("1/1");

@@ -21,6 +21,8 @@ export interface PolicyObservation {
   conflicts: { namespace: string; winner: string }[];
   /** Set when applying the rendered objects failed. */
   applyError?: string;
+  /** Why the shared claim of backend filesystem cannot serve every component (shared-claim.ts). */
+  sharedClaimCause?: string;
   now: Date;
 }
 
@@ -32,8 +34,13 @@ export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
   const generation = policy.metadata.generation ?? 0;
   const external = policy.spec.pyroscope.mode === "External";
   const ready = o.workloads.filter(isReady);
+  // A claim that is not ReadWriteMany is named even when every component is ready: that holds
+  // only while the scheduler happens to put them all on one node.
   const pyroscopeReady =
-    external || (o.workloads.length > 0 && ready.length === o.workloads.length);
+    external ||
+    (o.workloads.length > 0 &&
+      ready.length === o.workloads.length &&
+      o.sharedClaimCause === undefined);
   const notReady = o.workloads.filter((w) => !isReady(w)).map((w) => w.component);
 
   const conditions: ConditionInput[] = [
@@ -51,12 +58,19 @@ export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
             reason: "ComponentsReady",
             message: `${ready.length}/${o.workloads.length} components ready.`,
           }
-        : {
-            type: "PyroscopeReady",
-            status: "False",
-            reason: "ComponentsNotReady",
-            message: `Waiting for ${notReady.join(", ")}.`,
-          },
+        : o.sharedClaimCause !== undefined
+          ? {
+              type: "PyroscopeReady",
+              status: "False",
+              reason: "SharedClaimNotReady",
+              message: `${o.sharedClaimCause}.${notReady.length > 0 ? ` Waiting for ${notReady.join(", ")}.` : ""}`,
+            }
+          : {
+              type: "PyroscopeReady",
+              status: "False",
+              reason: "ComponentsNotReady",
+              message: `Waiting for ${notReady.join(", ")}.`,
+            },
     o.webhookReady
       ? {
           type: "WebhookReady",

@@ -12,6 +12,7 @@ describe("examples/policies", () => {
       "quickstart-monolithic.yaml",
       "microservices-v1.yaml",
       "microservices-v2-s3.yaml",
+      "microservices-v2-nfs.yaml",
       "external.yaml",
       "dry-run-audit.yaml",
       "rolling-rollout.yaml",

@@ -2,6 +2,7 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import { Quantity, Resources, SecretKey, SecretRef, StringEnum } from "./common.ts";
 import { celRule, matchesRule } from "./rules.ts";
+import { SharedFilesystem } from "./shared-filesystem.ts";
 
 type Component = { description: string; replicas: number; architectures: "v1" | "v2" | "v1, v2" };
 
@@ -63,17 +64,24 @@ const componentSchemas = Object.fromEntries(
   Object.entries(components).map(([name, c]) => [name, component(name, c)]),
 ) as { [K in keyof typeof components]: ReturnType<typeof component> };
 
+type ObjectStorage = {
+  backend: string;
+  bucket?: string;
+  endpoint?: string;
+  region?: string;
+  credentialsSecretRef?: unknown;
+  filesystem?: unknown;
+};
+
 const objectStorage = Type.Object(
   {
-    // filesystem stays in the enum only to be refused by a rule of Microservices that says why:
-    // the enum alone would refuse it with a bare "Unsupported value".
     backend: StringEnum(["s3", "gcs", "azure", "swift", "filesystem"], {
       description:
-        "Storage backend; s3 also covers S3-compatible stores such as MinIO. filesystem is refused: the components run in separate pods and can only share blocks through object storage.",
+        "Storage backend; s3 also covers S3-compatible stores such as MinIO. filesystem keeps blocks on one volume that every component mounts (see filesystem).",
     }),
     bucket: Type.Optional(
       Type.String({
-        description: "Bucket (container for azure and swift).",
+        description: "Bucket (container for azure and swift); not used by backend filesystem.",
         minLength: 1,
         maxLength: 255,
       }),
@@ -106,24 +114,50 @@ const objectStorage = Type.Object(
         },
       ),
     ),
+    filesystem: Type.Optional(SharedFilesystem),
   },
   {
-    description: "Object storage for profile blocks.",
+    description: "Where profile blocks are kept: an object store, or a shared filesystem.",
     additionalProperties: false,
     "x-kubernetes-validations": [
-      // Not `required` in the schema: a missing required field stops the API server before it
-      // runs any rule, so a filesystem backend would never get the message that explains it.
-      celRule<{ backend: string; bucket?: string }>(
+      // Not `required` in the schema: backend filesystem has no bucket.
+      celRule<ObjectStorage>(
         "self.backend == 'filesystem' || has(self.bucket)",
         "spec.pyroscope.microservices.objectStorage.bucket is required",
         (self) => self.backend === "filesystem" || self.bucket !== undefined,
         ".bucket",
       ),
+      // Each component is a pod of its own: without a volume they all mount, every pod would
+      // write to a directory no other pod sees.
+      celRule<ObjectStorage>(
+        "self.backend != 'filesystem' || has(self.filesystem)",
+        "spec.pyroscope.microservices.objectStorage.filesystem is required when backend is filesystem: the components run in separate pods and share blocks only through the volume it names",
+        (self) => self.backend !== "filesystem" || self.filesystem !== undefined,
+        ".filesystem",
+      ),
+      celRule<ObjectStorage>(
+        "self.backend == 'filesystem' || !has(self.filesystem)",
+        "spec.pyroscope.microservices.objectStorage.filesystem is only used when backend is filesystem",
+        (self) => self.backend === "filesystem" || self.filesystem === undefined,
+        ".filesystem",
+      ),
+      celRule<ObjectStorage>(
+        "self.backend != 'filesystem' || !(has(self.bucket) || has(self.endpoint) || has(self.region) || has(self.credentialsSecretRef))",
+        "spec.pyroscope.microservices.objectStorage: bucket, endpoint, region and credentialsSecretRef are not used when backend is filesystem",
+        (self) =>
+          self.backend !== "filesystem" ||
+          !(
+            self.bucket !== undefined ||
+            self.endpoint !== undefined ||
+            self.region !== undefined ||
+            self.credentialsSecretRef !== undefined
+          ),
+      ),
     ],
   },
 );
 
-type Microservices = { objectStorage?: { backend: string } };
+type Microservices = { objectStorage?: unknown };
 
 const microservices = Type.Object(
   {
@@ -143,21 +177,14 @@ const microservices = Type.Object(
   {
     description: "Settings for mode Microservices.",
     additionalProperties: false,
-    // Every component runs in pods of its own with /data on an emptyDir: a filesystem bucket,
-    // named or implied by leaving objectStorage out, would be a different bucket in every pod,
-    // whatever the architecture.
+    // Every component runs in pods of its own with /data on an emptyDir: leaving objectStorage
+    // out would give every pod a bucket of its own, whatever the architecture.
     "x-kubernetes-validations": [
       celRule<Microservices>(
         "has(self.objectStorage)",
-        "spec.pyroscope.microservices.objectStorage is required: the components run in separate pods and share blocks only through object storage",
+        "spec.pyroscope.microservices.objectStorage is required: the components run in separate pods and share blocks only through an object store or a shared filesystem",
         (self) => self.objectStorage !== undefined,
         ".objectStorage",
-      ),
-      celRule<Microservices>(
-        "!has(self.objectStorage) || self.objectStorage.backend != 'filesystem'",
-        "spec.pyroscope.microservices.objectStorage.backend filesystem is not supported in mode Microservices: the components run in separate pods and must share object storage; use s3, gcs, azure or swift",
-        (self) => self.objectStorage?.backend !== "filesystem",
-        ".objectStorage.backend",
       ),
     ],
   },

@@ -17,6 +17,7 @@ export type MicroservicesSpec = NonNullable<PyroscopeSpec["microservices"]>;
 export type MicroserviceComponentName = keyof MicroservicesSpec["components"];
 export type MicroserviceComponent = MicroservicesSpec["components"][MicroserviceComponentName];
 export type ObjectStorageSpec = NonNullable<MicroservicesSpec["objectStorage"]>;
+export type SharedFilesystemSpec = NonNullable<ObjectStorageSpec["filesystem"]>;
 export type ExternalSpec = NonNullable<PyroscopeSpec["external"]>;
 export type ResourceRequirements = MicroserviceComponent["resources"] & {};
 export type AgentSpec = ProfilingPolicySpec["agent"];

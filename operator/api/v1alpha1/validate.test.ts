@@ -18,6 +18,10 @@ const microservicesV2 = (objectStorage: unknown) => ({
   pyroscope: { mode: "Microservices", microservices: { architecture: "v2", objectStorage } },
 });
 
+const onFilesystem = (filesystem: unknown) => ({ backend: "filesystem", filesystem });
+const claim = { claimName: "pyroscope-shared" };
+const nfs = { server: "nfs.example.internal", path: "/exports/pyroscope" };
+
 // Architecture v1 with the given components, on S3 so that only the components are in question.
 const microservicesV1 = (components: unknown) => ({
   pyroscope: {
@@ -210,22 +214,106 @@ const cases: [string, unknown, string | undefined][] = [
     { pyroscope: { mode: "Microservices", microservices: {} } },
     "spec.pyroscope.microservices.objectStorage",
   ],
+  // A filesystem bucket is one volume every component mounts; without it, each pod would have
+  // a directory of its own.
   [
-    "v2 on filesystem",
+    "v2 on filesystem without a volume",
     microservicesV2({ backend: "filesystem" }),
-    "spec.pyroscope.microservices.objectStorage.backend",
+    "spec.pyroscope.microservices.objectStorage.filesystem",
   ],
-  // v1 components run in separate pods too: a local directory is never shared.
   [
-    "v1 on filesystem",
+    "v1 on filesystem without a volume",
     {
       pyroscope: {
         mode: "Microservices",
         microservices: { architecture: "v1", objectStorage: { backend: "filesystem" } },
       },
     },
-    "spec.pyroscope.microservices.objectStorage.backend",
+    "spec.pyroscope.microservices.objectStorage.filesystem",
   ],
+  [
+    "v2 on a shared claim",
+    microservicesV2(onFilesystem({ persistentVolumeClaim: claim })),
+    undefined,
+  ],
+  [
+    "v1 on an NFS export, in a sub-directory",
+    {
+      pyroscope: {
+        mode: "Microservices",
+        microservices: {
+          architecture: "v1",
+          objectStorage: onFilesystem({ nfs: { ...nfs, readOnly: false }, subPath: "a/b.c_d-e" }),
+        },
+      },
+    },
+    undefined,
+  ],
+  [
+    "a claim and an NFS export",
+    microservicesV2(onFilesystem({ persistentVolumeClaim: claim, nfs })),
+    "spec.pyroscope.microservices.objectStorage.filesystem.nfs",
+  ],
+  [
+    "neither a claim nor an NFS export",
+    microservicesV2(onFilesystem({ subPath: "x" })),
+    "spec.pyroscope.microservices.objectStorage.filesystem",
+  ],
+  [
+    "a volume for backend s3",
+    microservicesV2({ backend: "s3", bucket: "b", filesystem: { persistentVolumeClaim: claim } }),
+    "spec.pyroscope.microservices.objectStorage.filesystem",
+  ],
+  [
+    "a bucket for backend filesystem",
+    microservicesV2({ ...onFilesystem({ persistentVolumeClaim: claim }), bucket: "b" }),
+    "spec.pyroscope.microservices.objectStorage",
+  ],
+  [
+    "credentials for backend filesystem",
+    microservicesV2({
+      ...onFilesystem({ nfs }),
+      credentialsSecretRef: { name: "s" },
+    }),
+    "spec.pyroscope.microservices.objectStorage",
+  ],
+  [
+    "a read-only NFS export",
+    microservicesV2(onFilesystem({ nfs: { ...nfs, readOnly: true } })),
+    "spec.pyroscope.microservices.objectStorage.filesystem.nfs.readOnly",
+  ],
+  [
+    "a relative NFS path",
+    microservicesV2(onFilesystem({ nfs: { ...nfs, path: "exports" } })),
+    "spec.pyroscope.microservices.objectStorage.filesystem.nfs.path",
+  ],
+  [
+    "an NFS server with a path in it",
+    microservicesV2(onFilesystem({ nfs: { ...nfs, server: "nfs/x" } })),
+    "spec.pyroscope.microservices.objectStorage.filesystem.nfs.server",
+  ],
+  [
+    "an IPv6 NFS server",
+    microservicesV2(onFilesystem({ nfs: { ...nfs, server: "fd00::10" } })),
+    undefined,
+  ],
+  [
+    "an NFS export without a server",
+    microservicesV2(onFilesystem({ nfs: { path: "/exports" } })),
+    "spec.pyroscope.microservices.objectStorage.filesystem.nfs.server",
+  ],
+  [
+    "an upper-case claim name",
+    microservicesV2(onFilesystem({ persistentVolumeClaim: { claimName: "Shared" } })),
+    "spec.pyroscope.microservices.objectStorage.filesystem.persistentVolumeClaim.claimName",
+  ],
+  ...["/abs", "a/../b", "..", "./a", "a//b", "a/", "a b"].map(
+    (subPath): [string, unknown, string] => [
+      `subPath ${JSON.stringify(subPath)}`,
+      microservicesV2(onFilesystem({ persistentVolumeClaim: claim, subPath })),
+      "spec.pyroscope.microservices.objectStorage.filesystem.subPath",
+    ],
+  ),
   [
     "v1 without object storage",
     { pyroscope: { mode: "Microservices", microservices: { architecture: "v1" } } },

@@ -44,7 +44,8 @@ export function componentWorkloadName(policy: ProfilingPolicy, target: string): 
   return serviceName(policy, target);
 }
 
-// The schema requires object storage: components in separate pods share blocks only there.
+// The schema requires objectStorage: components in separate pods share blocks only through an
+// object store or a volume they all mount.
 function storageWiring(spec: MicroservicesSpec): StorageWiring {
   if (spec.objectStorage === undefined) {
     throw new Error("spec.pyroscope.microservices.objectStorage is required");
@@ -171,8 +172,9 @@ export function renderMicroservices(
       volumes: storage.volumes,
       volumeMounts: storage.volumeMounts,
       // The API has no volume settings per component: like the chart's default, state that
-      // outlives a pod lives in object storage (see ADR 0005).
+      // outlives a pod lives in the bucket (see ADR 0005); what stays per pod is in docs/nfs.md.
       dataEmptyDir: true,
+      sharedVolume: storage.sharedVolume,
       ...(def.terminationGracePeriodSeconds === undefined
         ? {}
         : { terminationGracePeriodSeconds: def.terminationGracePeriodSeconds }),

@@ -14,6 +14,8 @@ const fixtures = [
   "quickstart-monolithic.yaml",
   "microservices-v1-s3.yaml",
   "microservices-v2-gcs.yaml",
+  "microservices-v1-nfs.yaml",
+  "microservices-v2-claim.yaml",
   "external.yaml",
   "grafana-tenant.yaml",
 ];
@@ -241,6 +243,15 @@ describe(`${CONFIG_HASH_ANNOTATION} on the pod templates`, () => {
       "microservices-v1-s3.yaml",
       (s) => (microservices(s).components.querier.replicas = 7),
       false,
+    ],
+    [
+      "another sub-directory of the shared volume",
+      "microservices-v1-nfs.yaml",
+      (s) => {
+        const fs = microservices(s).storage.filesystem;
+        if (fs) fs.subPath = "ledger/blocks-2";
+      },
+      true,
     ],
     [
       "a new image",

@@ -1,7 +1,7 @@
 // The config.yaml `storage` block and the wiring that hands storage credentials to the
 // containers from the referenced Secret: credentials never reach the ConfigMap.
 import type { V1EnvVar, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
-import type { ObjectStorageSpec } from "../../api/v1alpha1/types.ts";
+import type { ObjectStorageSpec, SharedFilesystemSpec } from "../../api/v1alpha1/types.ts";
 
 export interface StorageWiring {
   /** The `storage:` block of config.yaml. */
@@ -11,6 +11,8 @@ export interface StorageWiring {
   volumeMounts: V1VolumeMount[];
   /** The config references `${VAR}`s, so Pyroscope must run with -config.expand-env=true. */
   expandEnv: boolean;
+  /** Blocks live on a volume every pod mounts, which may be large and shared. */
+  sharedVolume: boolean;
 }
 
 /** Marks a config value as a `${VAR}` reference; config.ts writes it double-quoted. */
@@ -32,6 +34,43 @@ export function filesystemStorage(dir: string): StorageWiring {
     volumes: [],
     volumeMounts: [],
     expandEnv: false,
+    sharedVolume: false,
+  };
+}
+
+/** Where every Microservices component mounts the shared volume of backend filesystem. */
+export const SHARED_DIR = "/shared";
+const SHARED_VOLUME = "shared-storage";
+
+function sharedVolume(spec: SharedFilesystemSpec): V1Volume {
+  if (spec.persistentVolumeClaim !== undefined) {
+    return {
+      name: SHARED_VOLUME,
+      persistentVolumeClaim: { claimName: spec.persistentVolumeClaim.claimName },
+    };
+  }
+  if (spec.nfs !== undefined) {
+    return { name: SHARED_VOLUME, nfs: { server: spec.nfs.server, path: spec.nfs.path } };
+  }
+  throw new Error(
+    "spec.pyroscope.microservices.objectStorage.filesystem needs persistentVolumeClaim or nfs",
+  );
+}
+
+/**
+ * Backend filesystem in mode Microservices: one volume (a ReadWriteMany claim or an NFS export),
+ * mounted at the same path in every pod, holds the bucket. The sub-directory is part of the
+ * bucket path rather than a volume subPath: the kubelet would create a missing subPath as root,
+ * which the non-root components could not write to; Pyroscope creates it as its own user.
+ */
+export function sharedFilesystemStorage(spec: SharedFilesystemSpec): StorageWiring {
+  const volume = sharedVolume(spec);
+  const dir = spec.subPath === undefined ? SHARED_DIR : `${SHARED_DIR}/${spec.subPath}`;
+  return {
+    ...filesystemStorage(dir),
+    volumes: [volume],
+    volumeMounts: [{ name: SHARED_VOLUME, mountPath: SHARED_DIR }],
+    sharedVolume: true,
   };
 }
 
@@ -47,6 +86,7 @@ export function objectStorage(spec: ObjectStorageSpec): StorageWiring {
     volumes: [],
     volumeMounts: [],
     expandEnv: false,
+    sharedVolume: false,
   };
   const bucket = spec.bucket ?? "";
   switch (spec.backend) {
@@ -125,10 +165,13 @@ export function objectStorage(spec: ObjectStorageSpec): StorageWiring {
       break;
     }
     case "filesystem":
-      // The schema refuses it: each pod would write to a bucket of its own.
-      throw new Error(
-        "spec.pyroscope.microservices.objectStorage.backend filesystem is not supported in mode Microservices",
-      );
+      // The schema requires the volume: without it each pod would write to a bucket of its own.
+      if (spec.filesystem === undefined) {
+        throw new Error(
+          "spec.pyroscope.microservices.objectStorage.filesystem is required when backend is filesystem",
+        );
+      }
+      return sharedFilesystemStorage(spec.filesystem);
   }
   return wiring;
 }

@@ -39,6 +39,11 @@ export interface PodInput {
   volumeMounts: V1VolumeMount[];
   /** An emptyDir at /data when the workload has no claim for it. */
   dataEmptyDir: boolean;
+  /**
+   * A volume shared by many pods is mounted: fsGroup ownership is set only when its root does
+   * not have it yet, instead of walking every block of the share at each pod start.
+   */
+  sharedVolume?: boolean;
   terminationGracePeriodSeconds?: number;
 }
 
@@ -114,6 +119,7 @@ export function podTemplate(input: PodInput): V1PodTemplateSpec {
         runAsUser: PYROSCOPE_UID,
         runAsGroup: PYROSCOPE_UID,
         fsGroup: PYROSCOPE_UID,
+        ...(input.sharedVolume ? { fsGroupChangePolicy: "OnRootMismatch" } : {}),
         seccompProfile: { type: "RuntimeDefault" },
       },
       ...(input.terminationGracePeriodSeconds === undefined
