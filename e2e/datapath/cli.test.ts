@@ -2,13 +2,13 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
-import { PyroscopeClient } from "../../operator/pyroscope/query.ts";
+import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { fleetscope } from "./cli-run.ts";
-import { CPU, waitForHotspot } from "./hotspot.ts";
-import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
-import { poll } from "./process.ts";
+import { describeLoad, loadSteadyState } from "./hotspot.ts";
+import { type JavaProcess, startJava } from "./java-process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
 const APP = "shop/checkout";
@@ -72,11 +72,17 @@ describe("fleetscope top, flamegraph and diff against real profiles", function (
   let app: JavaProcess;
   let scratch: string;
   let started: number;
-  let idleEnd: number;
-  let loadStart: number;
+  /** After warm-up, holding STEADY_SAMPLES of CPU. */
+  let steady: TimeRange;
+  /** As long as `steady`, with no requests: the JVM idle after the load. */
+  let idle: TimeRange;
+  const topOfSteadyRange = () => [
+    ...["top", "--app", APP],
+    ...["--from", String(steady.start), "--to", String(steady.end)],
+  ];
 
   before(async function () {
-    this.timeout(600_000);
+    this.timeout(900_000);
     artifacts = await buildArtifacts();
     server = await startPyroscope({ multitenancy: true });
     scratch = await mkdtemp(join(tmpdir(), "fleetscope-cli-"));
@@ -91,29 +97,23 @@ describe("fleetscope top, flamegraph and diff against real profiles", function (
         PYROSCOPE_TENANT_ID: TENANT,
       },
     });
-    // An idle stretch with uploads (start-up, JIT, GC) but no requests, then a margin of more than
-    // one upload interval, then load: the diff compares the two.
-    const client = new PyroscopeClient({ baseUrl: server.baseUrl, tenantId: TENANT });
-    await poll(
-      "a first CPU upload",
-      async () => ((await client.profileTypes()).some((t) => t.id === CPU) ? true : undefined),
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 6_000));
-    idleEnd = Date.now();
-    await new Promise((r) => setTimeout(r, 3_000));
-    loadStart = Date.now();
-    const load = await driveLoad(app.baseUrl, {
+    const load = await loadSteadyState({
+      client: new PyroscopeClient({ baseUrl: server.baseUrl, tenantId: TENANT }),
+      labelSelector: `{service_name="${APP}"}`,
+      baseUrl: app.baseUrl,
       paths: ["/hash?n=2000", "/hash?n=2000", "/reserve?n=5"],
-      durationMs: 8_000,
-      maxRequests: 5_000,
       concurrency: 3,
+      jvmStarted: started,
     });
-    expect(load.failures, "failed requests").to.equal(0);
-    await waitForHotspot(client, APP, () => ({
-      start: started - 60_000,
-      end: Date.now() + 60_000,
-    }));
+    console.log(`      load: ${describeLoad(load)}`);
+    steady = load.steady.range;
+    // The diff compares the loaded range with an idle one of the same length. The idle range
+    // starts more than one upload interval after the last request, so no upload of the load
+    // reaches into it, and is read once one more interval has brought its last upload.
+    const length = steady.end - steady.start;
+    await sleep(3_000);
+    idle = { start: Date.now(), end: Date.now() + length };
+    await sleep(length + 3_000);
   });
 
   after(async () => {
@@ -124,13 +124,7 @@ describe("fleetscope top, flamegraph and diff against real profiles", function (
 
   it("top: computeHash is the first own row", async () => {
     const res = await fleetscope([
-      "top",
-      "--app",
-      APP,
-      "--from",
-      String(started - 60_000),
-      "--to",
-      "now+1m",
+      ...topOfSteadyRange(),
       "--server",
       server.baseUrl,
       "--tenant",
@@ -146,10 +140,10 @@ describe("fleetscope top, flamegraph and diff against real profiles", function (
   });
 
   it("top --own narrows the table to own code", async () => {
-    const res = await fleetscope(
-      ["top", "--app", APP, "--from", "now-10m", "--to", "now+1m", "--own", "com.shop"],
-      { PYROSCOPE_URL: server.baseUrl, PYROSCOPE_TENANT_ID: TENANT },
-    );
+    const res = await fleetscope([...topOfSteadyRange(), "--own", "com.shop"], {
+      PYROSCOPE_URL: server.baseUrl,
+      PYROSCOPE_TENANT_ID: TENANT,
+    });
     expect(res.code, res.stderr).to.equal(0);
     const rows = topFunctions(res.stdout);
     expect(rows[0], res.stdout).to.equal("com/shop/checkout/BatchProcessor.computeHash");
@@ -187,11 +181,11 @@ describe("fleetscope top, flamegraph and diff against real profiles", function (
       "diff",
       "--app",
       APP,
-      // Two ranges of the same length: six idle seconds, then the first six seconds of load.
+      // Two ranges of the same length: the loaded one after warm-up, the idle one after the load.
       "--before",
-      `${idleEnd - 6_000}..${idleEnd}`,
+      `${idle.start}..${idle.end}`,
       "--after",
-      `${loadStart}..${loadStart + 6_000}`,
+      `${steady.start}..${steady.end}`,
       "--server",
       server.baseUrl,
       "--tenant",

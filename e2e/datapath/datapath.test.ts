@@ -13,9 +13,9 @@ import { type MutationResult, names } from "../../webhook/inject/index.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { DEMO_POD_TEMPLATE_HASH, demoPod } from "./demo-pod.ts";
-import { CPU, waitForHotspot } from "./hotspot.ts";
+import { CPU, describeLoad, loadSteadyState } from "./hotspot.ts";
 import { injectedEnv } from "./injected-env.ts";
-import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
+import { type JavaProcess, startJava } from "./java-process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
 const ALLOC = "memory:alloc_in_new_tlab_bytes:bytes:space:bytes";
@@ -33,6 +33,8 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
   let result: MutationResult;
   let env: Record<string, string>;
   let scratch: string;
+  /** After warm-up, holding STEADY_SAMPLES of CPU. */
+  let steady: TimeRange;
   const started = Date.now();
   const range = (): TimeRange => ({ start: started - 60_000, end: Date.now() + 60_000 });
   const client = (tenantId?: string) => new PyroscopeClient({ baseUrl: server.baseUrl, tenantId });
@@ -64,15 +66,18 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
     expect(result.injected, JSON.stringify(result.skipped)).to.deep.equal(["checkout"]);
     expect(Object.keys(injected.mounts)).to.have.members([names.AGENT_DIR, names.TMP_DIR]);
 
+    const jvmStarted = Date.now();
     app = await startJava({ jar: artifacts.demoJar, env });
-    const load = await driveLoad(app.baseUrl, {
+    const load = await loadSteadyState({
+      client: client(TENANT),
+      labelSelector: '{service_name="shop/checkout"}',
+      baseUrl: app.baseUrl,
       paths: ["/hash?n=2000", "/hash?n=2000", "/reserve?n=5"],
-      durationMs: 8_000,
-      maxRequests: 5_000,
       concurrency: 3,
+      jvmStarted,
     });
-    expect(load.failures, "failed requests").to.equal(0);
-    await waitForHotspot(client(TENANT), "shop/checkout", range);
+    console.log(`      load: ${describeLoad(load)}`);
+    steady = load.steady.range;
   });
 
   after(async () => {
@@ -127,10 +132,11 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
     const fg = await client(TENANT).selectMergeStacktraces({
       profileTypeId: CPU,
       labelSelector: '{service_name="shop/checkout"}',
-      ...range(),
+      ...steady,
     });
     const rows = topOwnFunctions(fg, (n) => n.startsWith("com/shop/"), 5);
     const table = renderTopTable(rows, { total: fg.total, unit: "nanoseconds", title: CPU });
+    console.log(table.replace(/^/gm, "      "));
     expect(rows[0]?.name, table).to.match(/\.computeHash$|MessageDigest\.getInstance$/);
   });
 

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
 import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
-import { CPU, waitForHotspot } from "./hotspot.ts";
+import { CPU, describeLoad, loadSteadyState } from "./hotspot.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";
 import { poll } from "./process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
@@ -45,8 +45,12 @@ describe("data path smoke: Java agent -> Pyroscope -> query API", function () {
   describe("cpu, alloc and lock profiles of a labelled application", () => {
     const tenant = "team-payments";
     let app: JavaProcess;
+    /** After warm-up, holding STEADY_SAMPLES of CPU. */
+    let steady: TimeRange;
 
-    before(async () => {
+    before(async function () {
+      this.timeout(600_000); // loading on a busy machine may take minutes
+      const jvmStarted = Date.now();
       app = await startJava({
         jar: artifacts.demoJar,
         env: agentEnv({
@@ -57,16 +61,16 @@ describe("data path smoke: Java agent -> Pyroscope -> query API", function () {
           PYROSCOPE_TENANT_ID: tenant,
         }),
       });
-      const load = await driveLoad(app.baseUrl, {
+      const load = await loadSteadyState({
+        client: client(tenant),
+        labelSelector: '{service_name="checkout"}',
+        baseUrl: app.baseUrl,
         paths: ["/hash?n=2000", "/hash?n=2000", "/reserve?n=5"],
-        durationMs: 8_000,
-        maxRequests: 5_000,
         concurrency: 3,
+        jvmStarted,
       });
-      expect(load.failures, "failed requests").to.equal(0);
-      console.log(`      load: ${load.requests} requests in ${load.elapsedMs} ms`);
-      // Wait for an upload that holds the hotspot, then one more interval for alloc and lock.
-      await waitForHotspot(client(tenant), "checkout", range);
+      console.log(`      load: ${describeLoad(load)}`);
+      steady = load.steady.range;
     });
 
     after(async () => {
@@ -92,7 +96,7 @@ describe("data path smoke: Java agent -> Pyroscope -> query API", function () {
       const fg = await client(tenant).selectMergeStacktraces({
         profileTypeId: CPU,
         labelSelector: '{service_name="checkout", namespace="shop"}',
-        ...range(),
+        ...steady,
       });
       const rows = topOwnFunctions(fg, OWN_CODE, 5);
       const table = renderTopTable(rows, { total: fg.total, unit: "nanoseconds", title: CPU });
