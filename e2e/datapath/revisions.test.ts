@@ -17,9 +17,9 @@ import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
 import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";
 import { type Artifacts, buildArtifacts, repoRoot } from "./artifacts.ts";
 import { fleetscope } from "./cli-run.ts";
-import { CPU } from "./hotspot.ts";
+import { describePhase, loadUntilSamples } from "./hotspot.ts";
 import { injectedEnv } from "./injected-env.ts";
-import { driveLoad, startJava } from "./java-process.ts";
+import { startJava } from "./java-process.ts";
 import { type PyroscopeServer, startPyroscope } from "./pyroscope-server.ts";
 
 const TENANT = "shop-team";
@@ -102,29 +102,19 @@ describe("regressions: two revisions of the checkout demo, one function made slo
     });
     expect(result.injected, JSON.stringify(result.skipped)).to.deep.equal(["checkout"]);
     expect(env.JAVA_TOOL_OPTIONS).to.contain(`revision=${hash}`);
+    const jvmStarted = Date.now();
     const app = await startJava({ jar: artifacts.demoJar, env });
     try {
-      const selector = `{namespace="${namespace}",workload="checkout",revision="${hash}"}`;
-      const deadline = Date.now() + 180_000;
-      for (;;) {
-        const load = await driveLoad(app.baseUrl, {
-          paths: ["/hash?n=2000"],
-          durationMs: 5_000,
-          maxRequests: 5_000,
-          concurrency: 2,
-        });
-        expect(load.failures, "failed requests").to.equal(0);
-        await new Promise((r) => setTimeout(r, 2_500)); // one upload interval
-        const fg = await client().selectMergeStacktraces({
-          profileTypeId: CPU,
-          labelSelector: selector,
-          start: Date.now() - 600_000,
-          end: Date.now() + 60_000,
-        });
-        if (fg.total >= WANTED_SAMPLES * 10_000_000) break;
-        if (Date.now() > deadline)
-          throw new Error(`revision ${hash}: only ${fg.total / 1e7} samples after 3 minutes`);
-      }
+      const load = await loadUntilSamples({
+        client: client(),
+        labelSelector: `{namespace="${namespace}",workload="checkout",revision="${hash}"}`,
+        baseUrl: app.baseUrl,
+        paths: ["/hash?n=2000"],
+        concurrency: 2,
+        samples: WANTED_SAMPLES,
+        from: jvmStarted,
+      });
+      console.log(`      revision ${hash}: ${describePhase(load)}`);
     } finally {
       await app.stop();
     }
