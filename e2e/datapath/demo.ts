@@ -1,7 +1,8 @@
 // The end of `make demo`: takes a pod the webhook injected in the local cluster, starts its JVM
 // on this machine with exactly that pod's resolved environment (agent volume mapped to the
 // cached jar, the policy's Pyroscope address mapped to a local Pyroscope API server), drives
-// load, and prints the top functions — the incident workflow of the primer, in a minute.
+// load past warm-up until the profile holds enough samples, and prints the top functions — the
+// incident workflow of the primer, in a minute.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,10 +12,9 @@ import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts
 import { names } from "../../webhook/inject/index.ts";
 import { kubectl } from "../harness/cluster.ts";
 import { buildArtifacts } from "./artifacts.ts";
-import { CPU } from "./hotspot.ts";
-import { driveLoad, startJava } from "./java-process.ts";
+import { CPU, describeLoad, loadSteadyState } from "./hotspot.ts";
+import { startJava } from "./java-process.ts";
 import { containerEnv, mapMountPaths } from "./kubelet.ts";
-import { poll } from "./process.ts";
 import { startPyroscope } from "./pyroscope-server.ts";
 
 const [namespace = "shop", selector = "app.kubernetes.io/name=checkout"] = process.argv.slice(2);
@@ -41,31 +41,29 @@ env.JAVA_TOOL_OPTIONS = `${(env.JAVA_TOOL_OPTIONS ?? "").replace(
   /-Dpyroscope\.server\.address=\S+/,
   `-Dpyroscope.server.address=${server.baseUrl}`,
 )} -Dpyroscope.upload.interval=2s`;
+const jvmStarted = Date.now();
 const app = await startJava({ jar: artifacts.demoJar, env });
 try {
   const appName = /-Dpyroscope\.application\.name=(\S+)/.exec(env.JAVA_TOOL_OPTIONS)?.[1];
   console.log(`    pod ${pod.metadata?.name} (node ${pod.spec?.nodeName}), application ${appName}`);
   console.log(`    JAVA_TOOL_OPTIONS=${env.JAVA_TOOL_OPTIONS}\n`);
-  await driveLoad(app.baseUrl, {
-    paths: ["/hash?n=2000", "/reserve?n=5"],
-    durationMs: 8_000,
-    maxRequests: 5_000,
-    concurrency: 2,
-  });
   const client = new PyroscopeClient({ baseUrl: server.baseUrl });
-  const range = { start: Date.now() - 120_000, end: Date.now() + 60_000 };
-  const fg = await poll(
-    "CPU profiles",
-    async () => {
-      const g = await client.selectMergeStacktraces({
-        profileTypeId: CPU,
-        labelSelector: `{service_name="${appName}"}`,
-        ...range,
-      });
-      return g.total > 0 ? g : undefined;
-    },
-    60_000,
-  );
+  const labelSelector = `{service_name="${appName}"}`;
+  // Past the JVM's warm-up, so the table shows the service's steady state on any machine.
+  const load = await loadSteadyState({
+    client,
+    labelSelector,
+    baseUrl: app.baseUrl,
+    paths: ["/hash?n=2000", "/reserve?n=5"],
+    concurrency: 2,
+    jvmStarted,
+  });
+  console.log(`    load: ${describeLoad(load)}\n`);
+  const fg = await client.selectMergeStacktraces({
+    profileTypeId: CPU,
+    labelSelector,
+    ...load.steady.range,
+  });
   const rows = topOwnFunctions(fg, (n) => n.startsWith("com/shop/"), 8);
   console.log(
     renderTopTable(rows, { total: fg.total, unit: "nanoseconds", title: "Top own functions, CPU" }),
