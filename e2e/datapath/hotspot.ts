@@ -65,10 +65,15 @@ export async function loadUntilSamples(opts: SampledLoadOptions): Promise<Sample
       durationMs: BURST_MS,
       maxRequests: Number.MAX_SAFE_INTEGER,
       concurrency: opts.concurrency,
+      // A starved machine may take long over one request; the overall deadline bounds the wait.
+      requestTimeoutMs: 120_000,
     });
     requests += load.requests;
     if (load.failures > 0)
-      throw new Error(`${load.failures} of ${load.requests} requests to ${opts.baseUrl} failed`);
+      throw new Error(
+        `${load.failures} of ${load.requests} requests to ${opts.baseUrl} failed, ` +
+          `the first with ${load.firstFailure}`,
+      );
     const end = Date.now();
     const fg = await opts.client.selectMergeStacktraces({
       profileTypeId: CPU,

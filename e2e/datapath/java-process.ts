@@ -69,11 +69,15 @@ export interface LoadOptions {
   /** ...or after this many requests, whichever comes first. */
   maxRequests: number;
   concurrency?: number;
+  /** How long one request may take (default 10 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface LoadResult {
   requests: number;
   failures: number;
+  /** What went wrong with the first failed request. */
+  firstFailure?: string;
   elapsedMs: number;
 }
 
@@ -88,19 +92,26 @@ export async function driveLoad(baseUrl: string, opts: LoadOptions): Promise<Loa
   const deadline = started + opts.durationMs;
   let issued = 0;
   let failures = 0;
+  let firstFailure: string | undefined;
+  const fail = (why: string) => {
+    failures++;
+    firstFailure ??= why;
+  };
   const worker = async () => {
     while (Date.now() < deadline && issued < opts.maxRequests) {
       const path = opts.paths[issued % opts.paths.length]!;
       issued++;
       try {
-        const res = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${baseUrl}${path}`, {
+          signal: AbortSignal.timeout(opts.requestTimeoutMs ?? 10_000),
+        });
         await res.arrayBuffer();
-        if (!res.ok) failures++;
-      } catch {
-        failures++;
+        if (!res.ok) fail(`${path}: HTTP ${res.status}`);
+      } catch (err) {
+        fail(`${path}: ${(err as Error).message}`);
       }
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 2 }, worker));
-  return { requests: issued, failures, elapsedMs: Date.now() - started };
+  return { requests: issued, failures, firstFailure, elapsedMs: Date.now() - started };
 }
