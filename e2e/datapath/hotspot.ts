@@ -16,7 +16,7 @@ export const WARMUP_SAMPLES = 200;
 /**
  * CPU samples in the measured range: a share p is known to about ±sqrt(p(1-p)/n), so 500 samples
  * put computeHash's share (41–58 % of the CPU under load) within ±2.2 points, against a lead of
- * more than 30 points over the next own function. Also the CLI's minimum for a verdict.
+ * 29 points or more over the next own function. Also the CLI's minimum for a verdict.
  */
 export const STEADY_SAMPLES = 500;
 
