@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { applyPatch, diff, type JsonPatchOp } from "./json-patch.ts";
+import { dict, PROTOTYPE_KEYS } from "./testing.ts";
 
 describe("diff", () => {
   const rows: [string, unknown, unknown, JsonPatchOp[]][] = [
@@ -70,6 +71,61 @@ describe("diff", () => {
       { numRuns: 500 },
     );
   });
+});
+
+describe("diff and applyPatch: members named like Object.prototype's are data", () => {
+  const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v));
+  for (const key of PROTOTYPE_KEYS) {
+    // `labels` with or without the member, as the API server's JSON would have it.
+    const doc = (value?: string | null) =>
+      dict([
+        [
+          "labels",
+          dict<unknown>(
+            value === undefined
+              ? [["a", "1"]]
+              : [
+                  ["a", "1"],
+                  [key, value],
+                ],
+          ),
+        ],
+      ]);
+    const path = `/labels/${key}`;
+    const rows: [string, unknown, unknown, JsonPatchOp[]][] = [
+      ["removed", doc(null), doc(), [{ op: "remove", path }]],
+      ["removed (a string)", doc("x"), doc(), [{ op: "remove", path }]],
+      ["added", doc(), doc("x"), [{ op: "add", path, value: "x" }]],
+      ["changed", doc("x"), doc("y"), [{ op: "replace", path, value: "y" }]],
+      ["unchanged", doc("x"), doc("x"), []],
+    ];
+    for (const [what, from, to, ops] of rows) {
+      it(`${key}: ${what}`, () => {
+        expect(diff(from, to)).to.deep.equal(ops);
+        const patched = applyPatch(from, ops);
+        expect(Object.keys((patched as { labels: object }).labels)).to.deep.equal(
+          Object.keys((to as { labels: object }).labels),
+        );
+        expect(roundTrip(patched)).to.deep.equal(roundTrip(to));
+      });
+    }
+    it(`${key}: remove or replace of an absent member is refused`, () => {
+      expect(() => applyPatch(doc(), [{ op: "remove", path }])).to.throw(/no such member/);
+      expect(() => applyPatch(doc(), [{ op: "replace", path, value: "x" }])).to.throw(
+        /no such member/,
+      );
+    });
+    it(`${key}: a path through an absent member does not resolve`, () => {
+      try {
+        expect(() =>
+          applyPatch(doc(), [{ op: "add", path: `${path}/polluted`, value: 1 }]),
+        ).to.throw(/does not resolve/);
+        expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).polluted;
+      }
+    });
+  }
 });
 
 describe("applyPatch", () => {

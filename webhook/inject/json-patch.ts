@@ -1,6 +1,8 @@
 // RFC 6902 JSON Patch: computing one by diffing two JSON documents, and applying one.
 // The mutation edits a copy of the pod and the patch is the difference, so the edit code never
-// has to reason about JSON Pointers or array index shifts.
+// has to reason about JSON Pointers or array index shifts. Members are looked up as own
+// properties only: a member named `valueOf` or `__proto__` is data, not Object.prototype.
+import { hasOwn, own, setOwn } from "./own.ts";
 
 export type JsonPatchOp =
   | { op: "add"; path: string; value: unknown }
@@ -33,7 +35,7 @@ export function jsonEqual(a: Json, b: Json): boolean {
   if (isObject(a) && isObject(b)) {
     const ka = definedKeys(a);
     const kb = definedKeys(b);
-    return ka.length === kb.length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return ka.length === kb.length && ka.every((k) => hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
 }
@@ -86,14 +88,14 @@ function diffAt(d: Differ, key: string | number, a: Json, b: Json): void {
 
 function diffObject(d: Differ, a: Record<string, Json>, b: Record<string, Json>): void {
   for (const k of Object.keys(a)) {
-    if (a[k] !== undefined && b[k] === undefined) {
+    if (a[k] !== undefined && own(b, k) === undefined) {
       d.ops.push({ op: "remove", path: pointer(d, escapePointer(k)) });
     }
   }
   for (const k of Object.keys(b)) {
     const bv = b[k];
     if (bv === undefined) continue;
-    const av = a[k];
+    const av = own(a, k);
     if (av === bv) continue;
     if (av === undefined) d.ops.push({ op: "add", path: pointer(d, escapePointer(k)), value: bv });
     else diffAt(d, escapePointer(k), av, bv);
@@ -200,9 +202,9 @@ export function applyPatch<T>(doc: T, ops: readonly JsonPatchOp[]): T {
       else if (op.op === "replace") parent[index] = structuredClone(op.value);
       else parent.splice(index, 1);
     } else if (isObject(parent)) {
-      if (op.op !== "add" && !(last in parent)) throw new Error(`no such member: ${op.path}`);
+      if (op.op !== "add" && !hasOwn(parent, last)) throw new Error(`no such member: ${op.path}`);
       if (op.op === "remove") delete parent[last];
-      else parent[last] = structuredClone(op.value);
+      else setOwn(parent, last, structuredClone(op.value));
     } else {
       throw new Error(`parent is not a container: ${op.path}`);
     }
@@ -216,7 +218,7 @@ function child(parent: Json, token: string, path: string): Json {
     if (v === undefined) throw new Error(`index out of range: ${path}`);
     return v;
   }
-  if (isObject(parent) && token in parent) return parent[token];
+  if (isObject(parent) && hasOwn(parent, token)) return parent[token];
   throw new Error(`path does not resolve: ${path}`);
 }
 
