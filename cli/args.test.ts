@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { PROTOTYPE_KEYS } from "../webhook/inject/testing.ts";
 import { parseCommand } from "./args.ts";
 
 describe("fleetscope arguments", () => {
@@ -98,6 +99,22 @@ describe("fleetscope arguments", () => {
       { command: { name: "rollout", action: "resume", policy: "shop" } },
     ],
     ["unknown command", ["describe"], { error: "unknown command describe" }],
+    // Kinds named like Object.prototype members are unknown kinds, not its functions.
+    ...PROTOTYPE_KEYS.flatMap((key): [string, string[], object][] => [
+      [
+        `explain with kind ${key}`,
+        ["explain", key, "web"],
+        {
+          error:
+            "explain takes pod (or deployment, statefulset, daemonset) <name> [-n <namespace>]",
+        },
+      ],
+      [
+        `why with kind ${key}`,
+        ["why", `shop/${key}/web`],
+        { error: `unknown kind ${key}: use pod, deployment, statefulset or daemonset` },
+      ],
+    ]),
   ];
   for (const [what, argv, expected] of rows) {
     it(what, () => expect(parseCommand(argv)).to.deep.include(expected));

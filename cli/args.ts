@@ -1,6 +1,7 @@
 // Command-line parsing of `fleetscope`, separate from I/O so every form is tested.
 import { parseArgs } from "node:util";
 import { MIN_SAMPLES } from "../operator/pyroscope/regressions.ts";
+import { own } from "../webhook/inject/own.ts";
 import { makeRange, PROFILE_KINDS, parseRangeText, parseTime, type Range } from "./profiles.ts";
 
 export type Command =
@@ -176,7 +177,7 @@ export function parseCommand(
   }
   if (name === "explain") {
     const [kindArg, target] = rest;
-    const kind = kindArg ? KINDS[kindArg.toLowerCase()] : undefined;
+    const kind = kindArg ? own(KINDS, kindArg.toLowerCase()) : undefined;
     if (!kind || !target || rest.length !== 2 || target.includes("/"))
       return {
         error: "explain takes pod (or deployment, statefulset, daemonset) <name> [-n <namespace>]",
@@ -192,7 +193,7 @@ export function parseCommand(
     if (rest.length !== 1 || parts.some((p) => p === "") || parts.length < 2 || parts.length > 3)
       return { error: "why takes <namespace>/<name> or <namespace>/<kind>/<name>" };
     if (parts.length === 3) {
-      const kind = KINDS[parts[1]!.toLowerCase()];
+      const kind = own(KINDS, parts[1]!.toLowerCase());
       if (!kind)
         return { error: `unknown kind ${parts[1]}: use pod, deployment, statefulset or daemonset` };
       return { command: { name: "why", namespace: parts[0]!, kind, target: parts[2]! }, options };

@@ -1,6 +1,7 @@
 // Unit tests for the profile commands' helpers: time and range parsing, profile types, servers.
 import { expect } from "chai";
 import type { ProfileType } from "../operator/pyroscope/query.ts";
+import { PROTOTYPE_KEYS } from "../webhook/inject/testing.ts";
 import {
   appSelector,
   chooseProfileType,
@@ -77,6 +78,9 @@ describe("profile types", () => {
     expect(chooseProfileType("cpu", [])).to.equal("process_cpu:cpu:nanoseconds:cpu:nanoseconds");
     expect(chooseProfileType("a:b:c:d:e", [])).to.equal("a:b:c:d:e");
     expect(() => chooseProfileType("heap", [])).to.throw(/unknown profile type heap/);
+    for (const key of PROTOTYPE_KEYS) {
+      expect(() => chooseProfileType(key, []), key).to.throw(`unknown profile type ${key}`);
+    }
   });
 
   it("reads the unit from the ID", () => {

@@ -1,5 +1,6 @@
 // Pure helpers of the profile commands (top, flamegraph, diff): times, ranges, profile types, servers.
 import type { ProfileType } from "../operator/pyroscope/query.ts";
+import { own } from "../webhook/inject/own.ts";
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -109,7 +110,7 @@ export const PROFILE_TYPE_IDS: Record<ProfileKind, readonly string[]> = {
  */
 export function chooseProfileType(type: string, available: readonly ProfileType[]): string {
   if (type.includes(":")) return type;
-  const ids = PROFILE_TYPE_IDS[type as ProfileKind];
+  const ids = own<readonly string[]>(PROFILE_TYPE_IDS, type);
   if (!ids) throw new Error(`unknown profile type ${type}: use ${PROFILE_KINDS.join(", ")}`);
   const have = new Set(available.map((t) => t.id));
   return ids.find((id) => have.has(id)) ?? ids[0]!;

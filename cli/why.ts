@@ -20,6 +20,7 @@ import {
   ANNOTATION_SKIPPED_CONTAINERS,
   LABEL_INJECT,
 } from "../webhook/inject/names.ts";
+import { own } from "../webhook/inject/own.ts";
 
 export type ExplainPolicy = CoveragePolicy & { spec: { rollout?: { strategy?: string } } };
 
@@ -119,7 +120,7 @@ function podDetails(p: ExplainPolicy, pod: PodMeta, c: PodCoverage): Explanation
     out.push(["reason", `${c.reason}: ${c.message ?? describeReason(c.reason ?? "")}`]);
     const fix =
       c.state === "skipped" && c.reason !== "DryRun"
-        ? FIXES[c.reason ?? ""]
+        ? own(FIXES, c.reason ?? "")
         : restartHint(p, c.workload.kind, pod.namespace, c.workload.name);
     if (fix) out.push(["fix", fix]);
   }
@@ -213,7 +214,7 @@ export function explainWorkload(
   if (worst === "pending" || worst === "outdated")
     details.push(["fix", restartHint(policy, w.kind, w.namespace, w.name)]);
   else if (worst === "skipped") {
-    const fix = FIXES[states.find((s) => s.state === "skipped")?.reason ?? ""];
+    const fix = own(FIXES, states.find((s) => s.state === "skipped")?.reason ?? "");
     if (fix) details.push(["fix", fix]);
   }
   details.push(...recordLine);

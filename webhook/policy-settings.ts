@@ -71,7 +71,7 @@ export function settingsRevision(settings: InjectionSettings): string {
 
 /** Quantities may be written as numbers in YAML (`cpu: 1`); a container spec wants strings. */
 function quantities(list: Record<string, string | number | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(list)) if (v !== undefined) out[k] = String(v);
-  return out;
+  return Object.fromEntries(
+    Object.entries(list).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+  );
 }

@@ -1,6 +1,7 @@
 // Unit tests for the kubelet-like env resolution used by the data-path test.
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
+import { dict, PROTOTYPE_KEYS } from "../../webhook/inject/testing.ts";
 import { containerEnv, expandVars, fieldValue, mapMountPaths } from "./kubelet.ts";
 
 describe("expandVars", () => {
@@ -54,6 +55,34 @@ describe("containerEnv", () => {
     const secret = { name: "c", env: [{ name: "S", valueFrom: { secretKeyRef: { key: "k" } } }] };
     expect(() => containerEnv(pod, secret)).to.throw(/only fieldRef/);
   });
+});
+
+describe("containerEnv and fieldValue with names Object.prototype also has", () => {
+  for (const key of PROTOTYPE_KEYS) {
+    it(`${key} is an env var and a label key like any other`, () => {
+      const pod: V1Pod = JSON.parse(
+        JSON.stringify({ metadata: { labels: dict([[key, "l"]]) }, spec: { containers: [] } }),
+      );
+      const container = {
+        name: "c",
+        env: [
+          { name: "BEFORE", value: `$(${key})` },
+          { name: key, value: "v" },
+          { name: "AFTER", value: `$(${key})` },
+          { name: "LABEL", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${key}']` } } },
+          {
+            name: "NOTE",
+            valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${key}']` } },
+          },
+        ],
+      };
+      const env = containerEnv(pod, container);
+      expect(Object.keys(env)).to.deep.equal(["BEFORE", key, "AFTER", "LABEL", "NOTE"]);
+      expect(Object.values(env)).to.deep.equal([`$(${key})`, "v", "v", "l", ""]);
+      const mapped = mapMountPaths(env, { "/x": "/y" });
+      expect(Object.keys(mapped)).to.deep.equal(Object.keys(env));
+    });
+  }
 });
 
 describe("mapMountPaths", () => {

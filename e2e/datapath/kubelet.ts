@@ -1,6 +1,7 @@
 // What the kubelet does to a container's env before it starts: Downward API values, $(VAR)
 // expansion, and here also mapping volume mount paths to folders on this machine.
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import { own } from "../../webhook/inject/own.ts";
 
 /**
  * Expands `$(NAME)` from `lookup` the way Kubernetes does: `$$` is a literal `$`, and a
@@ -41,7 +42,7 @@ export function fieldValue(pod: V1Pod, fieldPath: string): string {
   const keyed = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
   if (keyed) {
     const map = keyed[1] === "labels" ? meta.labels : meta.annotations;
-    return map?.[keyed[2]!] ?? "";
+    return own(map, keyed[2]!) ?? "";
   }
   switch (fieldPath) {
     case "metadata.name":
@@ -70,7 +71,8 @@ export function fieldValue(pod: V1Pod, fieldPath: string): string {
  */
 export function containerEnv(pod: V1Pod, container: V1Container): Record<string, string> {
   if (container.envFrom?.length) throw new Error(`container ${container.name} uses envFrom`);
-  const env: Record<string, string> = {};
+  // A Map, not an object: `__proto__` or `constructor` is a valid env var name like any other.
+  const env = new Map<string, string>();
   for (const e of container.env ?? []) {
     let value: string;
     if (e.valueFrom?.fieldRef) {
@@ -78,11 +80,11 @@ export function containerEnv(pod: V1Pod, container: V1Container): Record<string,
     } else if (e.valueFrom) {
       throw new Error(`env ${e.name}: only fieldRef sources are supported here`);
     } else {
-      value = expandVars(e.value ?? "", (n) => env[n]);
+      value = expandVars(e.value ?? "", (n) => env.get(n));
     }
-    env[e.name] = value;
+    env.set(e.name, value);
   }
-  return env;
+  return Object.fromEntries(env);
 }
 
 /**
@@ -94,17 +96,17 @@ export function mapMountPaths(
   mounts: Record<string, string>,
 ): Record<string, string> {
   const paths = Object.keys(mounts).sort((a, b) => b.length - a.length);
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    let value = v;
-    for (const p of paths) {
-      const escaped = p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      value = value.replace(
-        new RegExp(`(^|[\\s=:,])${escaped}(?=/|$|[\\s,])`, "g"),
-        `$1${mounts[p]}`,
-      );
-    }
-    out[k] = value;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => {
+      let value = v;
+      for (const p of paths) {
+        const escaped = p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        value = value.replace(
+          new RegExp(`(^|[\\s=:,])${escaped}(?=/|$|[\\s,])`, "g"),
+          `$1${mounts[p]}`,
+        );
+      }
+      return [k, value];
+    }),
+  );
 }

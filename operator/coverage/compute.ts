@@ -102,16 +102,14 @@ function coverageStatus(
 ): CoverageStatus {
   const p = countPods(pods);
   const w = countPods(workloads);
-  const reasons: Record<string, number> = {};
+  const reasons = new Map<string, number>();
   for (const pod of pods) {
     if (pod.state === "pending" || pod.state === "skipped") {
       const r = pod.reason ?? "Unknown";
-      reasons[r] = (reasons[r] ?? 0) + 1;
+      reasons.set(r, (reasons.get(r) ?? 0) + 1);
     }
   }
-  const sortedReasons = Object.fromEntries(
-    Object.entries(reasons).sort(([a], [b]) => compare(a, b)),
-  );
+  const sortedReasons = Object.fromEntries([...reasons].sort(([a], [b]) => compare(a, b)));
   return {
     summary: summary(p.injected, p.total),
     namespaces,

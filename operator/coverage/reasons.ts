@@ -1,5 +1,6 @@
 // Reason codes of coverage, one vocabulary for status, metrics and the CLI: the webhook's
 // kebab-case skip codes become CamelCase, and reasons only coverage can see are added here.
+import { own } from "../../webhook/inject/own.ts";
 
 /** Reasons coverage derives itself; everything else comes from the webhook's skip label. */
 export const REASONS = {
@@ -38,5 +39,5 @@ export function camelReason(code: string): string {
 }
 
 export function describeReason(reason: string): string {
-  return (REASONS as Record<string, string>)[reason] ?? WEBHOOK_REASONS[reason] ?? reason;
+  return own<string>(REASONS, reason) ?? own(WEBHOOK_REASONS, reason) ?? reason;
 }

@@ -1,6 +1,8 @@
 // A resilient informer: list, then watch from the list's resourceVersion into an in-memory cache.
 // It relists on 410 Gone, restarts with jittered backoff on any other failure, and resyncs
 // periodically. Handlers receive keys only; the cache is read by whoever reconciles.
+
+import { hasOwn } from "../../webhook/inject/own.ts";
 import type { Clock, TimerHandle } from "../controller/clock.ts";
 import type { WatchEvent } from "./client.ts";
 
@@ -274,7 +276,7 @@ const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 function slimMetadata(meta: unknown): ObjectMeta | undefined {
   const m = pick(meta, METADATA_KEYS) as ObjectMeta | undefined;
   const annotations = m?.annotations as Record<string, string> | undefined;
-  if (annotations && LAST_APPLIED in annotations) {
+  if (annotations && hasOwn(annotations, LAST_APPLIED)) {
     const { [LAST_APPLIED]: _, ...rest } = annotations;
     m!.annotations = rest;
   }

@@ -1,5 +1,6 @@
 // LabelSelector semantics, checked case by case against what the API server does.
 import { expect } from "chai";
+import { dict, PROTOTYPE_KEYS } from "../../webhook/inject/testing.ts";
 import { type LabelSelector, matchesSelector, selectorToString } from "./label-selector.ts";
 
 const team = { team: "shop", tier: "web" };
@@ -84,6 +85,47 @@ describe("matchesSelector", () => {
   ];
   for (const c of cases) {
     it(c.name, () => expect(matchesSelector(c.selector, c.labels)).to.equal(c.matches));
+  }
+});
+
+describe("matchesSelector with keys named like Object.prototype members", () => {
+  for (const key of PROTOTYPE_KEYS) {
+    const has = dict([[key, "v"]]);
+    const rows: [string, LabelSelector, Record<string, string>, boolean][] = [
+      ["matchLabels, key absent", { matchLabels: dict([[key, "v"]]) }, {}, false],
+      ["matchLabels, key present", { matchLabels: dict([[key, "v"]]) }, has, true],
+      ["matchLabels, other value", { matchLabels: dict([[key, "w"]]) }, has, false],
+      ["In, key absent", { matchExpressions: [{ key, operator: "In", values: ["v"] }] }, {}, false],
+      [
+        "In, key present",
+        { matchExpressions: [{ key, operator: "In", values: ["v"] }] },
+        has,
+        true,
+      ],
+      [
+        "NotIn, key absent",
+        { matchExpressions: [{ key, operator: "NotIn", values: ["v"] }] },
+        {},
+        true,
+      ],
+      ["Exists, key absent", { matchExpressions: [{ key, operator: "Exists" }] }, {}, false],
+      ["Exists, key present", { matchExpressions: [{ key, operator: "Exists" }] }, has, true],
+      [
+        "DoesNotExist, key absent",
+        { matchExpressions: [{ key, operator: "DoesNotExist" }] },
+        {},
+        true,
+      ],
+      [
+        "DoesNotExist, key present",
+        { matchExpressions: [{ key, operator: "DoesNotExist" }] },
+        has,
+        false,
+      ],
+    ];
+    for (const [what, selector, labels, matches] of rows) {
+      it(`${key}: ${what}`, () => expect(matchesSelector(selector, labels)).to.equal(matches));
+    }
   }
 });
 

@@ -1,4 +1,5 @@
 // metav1.LabelSelector semantics as a pure predicate, for matching namespaces and pods in memory.
+import { own } from "../../webhook/inject/own.ts";
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -21,17 +22,18 @@ export function matchesSelector(
   if (!selector) return false;
   const l = labels ?? {};
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (l[k] !== v) return false;
+    if (own(l, k) !== v) return false;
   }
   for (const req of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(l, req.key);
+    const value = own(l, req.key);
+    const has = value !== undefined;
     const values = req.values ?? [];
     switch (req.operator) {
       case "In":
-        if (!has || !values.includes(l[req.key]!)) return false;
+        if (!has || !values.includes(value)) return false;
         break;
       case "NotIn":
-        if (has && values.includes(l[req.key]!)) return false;
+        if (has && values.includes(value)) return false;
         break;
       case "Exists":
         if (!has) return false;

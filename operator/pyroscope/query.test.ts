@@ -1,5 +1,6 @@
 // Unit tests for the Pyroscope query client against a recorded fake fetch.
 import { expect } from "chai";
+import { dict } from "../../webhook/inject/testing.ts";
 import {
   decodeFlameGraph,
   PyroscopeClient,
@@ -124,7 +125,11 @@ describe("PyroscopeClient", () => {
         {
           series: [
             {
-              labels: [{ name: "pod", value: "a" }],
+              labels: [
+                { name: "pod", value: "a" },
+                // A valid label name in Pyroscope; it must stay a label, not a prototype.
+                { name: "__proto__", value: "p" },
+              ],
               points: [{ value: 3, timestamp: "1700000000000" }],
             },
           ],
@@ -134,8 +139,15 @@ describe("PyroscopeClient", () => {
     });
     const series = await client.selectSeries({ profileTypeId: "a:b:c:d:e", groupBy: ["pod"] });
     expect(series).to.deep.equal([
-      { labels: { pod: "a" }, points: [{ timestamp: 1_700_000_000_000, value: 3 }] },
+      {
+        labels: dict([
+          ["pod", "a"],
+          ["__proto__", "p"],
+        ]),
+        points: [{ timestamp: 1_700_000_000_000, value: 3 }],
+      },
     ]);
+    expect(Object.keys(series[0]!.labels)).to.deep.equal(["pod", "__proto__"]);
   });
 
   it("turns a Connect error into PyroscopeQueryError", async () => {

@@ -193,11 +193,13 @@ function decodeProfileType(raw: unknown): ProfileType {
 
 function decodeSeries(raw: unknown): Series {
   const o = asObject(raw);
-  const labels: Record<string, string> = {};
-  for (const l of asArray(o.labels)) {
-    const p = asObject(l);
-    labels[String(p.name)] = String(p.value ?? "");
-  }
+  // fromEntries, not assignment: a label named __proto__ stays a label.
+  const labels: Record<string, string> = Object.fromEntries(
+    asArray(o.labels).map((l) => {
+      const p = asObject(l);
+      return [String(p.name), String(p.value ?? "")];
+    }),
+  );
   const points = asArray(o.points).map((p) => {
     const q = asObject(p);
     return { timestamp: int64(q.timestamp), value: Number(q.value ?? 0) };

@@ -25,6 +25,36 @@ export function dict<V>(entries: Iterable<readonly [string, V]>): Record<string,
   return Object.fromEntries(entries);
 }
 
+/** A Java pod carrying `key` as a label, an annotation, an env var and a CSI volume attribute. */
+export function podWithKey(key: string): V1Pod {
+  // Through JSON, as the webhook receives it: `__proto__` becomes an own key, not a prototype.
+  return JSON.parse(
+    JSON.stringify({
+      metadata: {
+        generateName: "checkout-7d9f8b6c4d-",
+        labels: dict([
+          ["app.kubernetes.io/name", "checkout"],
+          [key, "label"],
+        ]),
+        annotations: dict([[key, "annotation"]]),
+      },
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "eclipse-temurin:21-jre",
+            env: [
+              { name: key, value: "env" },
+              { name: "JAVA_TOOL_OPTIONS", value: `-Xmx1g -Dx=$(${key})` },
+            ],
+          },
+        ],
+        volumes: [{ name: "csi", csi: { driver: "d", volumeAttributes: dict([[key, "attr"]]) } }],
+      },
+    }),
+  );
+}
+
 export interface Review {
   pod: V1Pod;
   operation: string;

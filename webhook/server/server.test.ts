@@ -85,6 +85,34 @@ describe("webhook server", () => {
     );
   });
 
+  it("passes a pod holding __proto__ keys to admit as data (e.g. a CSI volume attribute)", async () => {
+    let seen: AdmissionRequest | undefined;
+    admit = (r) => {
+      seen = r;
+      return { patch: [], result: "skipped", reason: "x" };
+    };
+    // Written out by hand: JSON.stringify of an object literal would never produce the key.
+    const pod =
+      '{"metadata":{"name":"p","labels":{"__proto__":"l"}},"spec":{"containers":[],' +
+      '"volumes":[{"name":"v","csi":{"driver":"d","volumeAttributes":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}}}]}}';
+    const body = JSON.stringify(review()).replace(
+      '{"metadata":{"name":"p"},"spec":{"containers":[]}}',
+      pod,
+    );
+    expect(body).to.include("__proto__");
+    const res = await post(body);
+    expect(res.status).to.equal(200);
+    const object = seen?.object as {
+      metadata: { labels: object };
+      spec: { volumes: { csi: { volumeAttributes: Record<string, unknown> } }[] };
+    };
+    expect(Object.keys(object.metadata.labels)).to.deep.equal(["__proto__"]);
+    const attrs = object.spec.volumes[0]!.csi.volumeAttributes;
+    expect(Object.keys(attrs)).to.deep.equal(["__proto__", "constructor"]);
+    expect(Object.getPrototypeOf(attrs)).to.equal(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+  });
+
   const bad: { name: string; body: string; contentType?: string; status: number; error: RegExp }[] =
     [
       { name: "invalid JSON", body: "{not json", status: 400, error: /JSON/i },

@@ -3,6 +3,7 @@
 // to create or rotate settle on one bundle.
 import { ApiError, isNotFound, type KubeClient } from "../../operator/kube/client.ts";
 import { collectionPath, mergePatch, objectPath } from "../../operator/kube/resources.ts";
+import { own } from "../inject/own.ts";
 import { assess, type CertBundle, createCA, issueServingCert } from "./certificates.ts";
 
 interface Secret {
@@ -17,7 +18,7 @@ export function bundleFromSecret(secret: Secret | undefined): Partial<CertBundle
   if (!secret?.data) return undefined;
   const out: Partial<CertBundle> = {};
   for (const [field, key] of Object.entries(KEYS) as [keyof CertBundle, string][]) {
-    const v = secret.data[key];
+    const v = own(secret.data, key);
     if (v) out[field] = Buffer.from(v, "base64").toString();
   }
   return out;

@@ -1,5 +1,7 @@
 // Defaulting as the API server does it, driven by the schema's `default`s so no other code
 // restates them.
+
+import { own } from "../../../webhook/inject/own.ts";
 import type { OpenAPISchema } from "./openapi.ts";
 import { toOpenAPI } from "./openapi.ts";
 import { ProfilingPolicySpec as SpecSchema } from "./schema.ts";
@@ -32,7 +34,7 @@ function fill(schema: OpenAPISchema, value: unknown): void {
   }
   for (const [name, child] of Object.entries(obj)) {
     const prop =
-      schema.properties?.[name] ??
+      own(schema.properties, name) ??
       (typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined);
     if (prop !== undefined) fill(prop, child);
   }
