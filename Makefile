@@ -50,6 +50,11 @@ verify-generated: deps ## Fail when the committed CRD or field reference differ 
 test-unit: deps ## Unit tests (pure functions, no cluster).
 	npm run --silent test:unit
 
+.PHONY: fuzz
+fuzz: deps ## Property tests, long: FLEETSCOPE_FUZZ_RUNS runs each (default 100000, minutes); see docs/adr/0012.
+	FLEETSCOPE_FUZZ_RUNS=$${FLEETSCOPE_FUZZ_RUNS:-100000} npx mocha --timeout 0 \
+	  $$(grep -rl --include='*.test.ts' "from \"fast-check\"" operator webhook cli hack e2e)
+
 .PHONY: test-integration
 test-integration: deps ## Integration tests against the local control plane (started and stopped if needed).
 	hack/with-cluster.sh npm run --silent test:integration

@@ -1,6 +1,8 @@
 // Policy matching: namespace exclusions, pod selectors, precedence and conflicts.
 import { expect } from "chai";
 import fc from "fast-check";
+import { propertyParams } from "../../hack/property-params.ts";
+import { PROTOTYPE_KEYS } from "../../webhook/inject/testing.ts";
 import { matchesSelector } from "./label-selector.ts";
 import {
   byPrecedence,
@@ -79,7 +81,7 @@ describe("policiesForPod", () => {
 
   it("is every policy selecting the namespace and the pod, sorted by precedence", () => {
     const labels = fc.dictionary(
-      fc.constantFrom("tier", "team", "fleetscope.io/profiling"),
+      fc.constantFrom("tier", "team", "fleetscope.io/profiling", ...PROTOTYPE_KEYS),
       fc.constantFrom("web", "db", "enabled"),
       { maxKeys: 3 },
     );
@@ -117,7 +119,7 @@ describe("policiesForPod", () => {
           for (const [i, p] of got.entries()) expect(p).to.equal(expected[i]);
         },
       ),
-      { numRuns: 2000 },
+      propertyParams(2000),
     );
   });
 });

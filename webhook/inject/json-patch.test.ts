@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { propertyParams } from "../../hack/property-params.ts";
 import { applyPatch, diff, type JsonPatchOp } from "./json-patch.ts";
 import { dict, PROTOTYPE_KEYS } from "./testing.ts";
+
+/** Every counterexample the diff property has found, checked first on every run. */
+const DIFF_COUNTEREXAMPLES: [unknown, unknown][] = [
+  // seed -1687965506, path "404:66": the removal of a member named valueOf was not emitted.
+  [{ valueOf: null }, {}],
+];
 
 describe("diff", () => {
   const rows: [string, unknown, unknown, JsonPatchOp[]][] = [
@@ -55,20 +62,36 @@ describe("diff", () => {
   }
 
   it("applying the diff of any two JSON documents gives the second", () => {
-    const json = fc.jsonValue({ maxDepth: 4 });
+    // Keys from a small set, so that both documents often share them, and with the names
+    // Object.prototype answers for: unbiased strings found the valueOf bug in 1 of 10 runs of
+    // 1,000; these find it within 654 runs for each of 1,000 seeds (ADR 0012).
+    const key = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom("a", "b", "name", "a/b", "~", ...PROTOTYPE_KEYS) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 4 }) },
+    );
+    const json = fc.anything({
+      key,
+      maxDepth: 3,
+      maxKeys: 4,
+      values: [
+        fc.constant(null),
+        fc.boolean(),
+        fc.integer({ min: -2, max: 2 }),
+        fc.constantFrom("", "x", "y"),
+      ],
+    });
     const named = fc.array(
       fc.record({ name: fc.constantFrom("a", "b", "c", "d"), v: fc.integer({ max: 3 }) }),
-      {
-        maxLength: 6,
-      },
+      { maxLength: 6 },
     );
+    const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v));
     fc.assert(
       fc.property(fc.oneof(json, named), fc.oneof(json, named), (a, b) => {
         const from = { doc: a };
         const to = { doc: b };
-        expect(applyPatch(from, diff(from, to))).to.deep.equal(to);
+        expect(roundTrip(applyPatch(from, diff(from, to)))).to.deep.equal(roundTrip(to));
       }),
-      { numRuns: 500 },
+      propertyParams(2000, DIFF_COUNTEREXAMPLES),
     );
   });
 });

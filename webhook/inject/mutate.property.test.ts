@@ -3,10 +3,11 @@
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
 import fc from "fast-check";
+import { propertyParams } from "../../hack/property-params.ts";
 import { applyPatch } from "./json-patch.ts";
 import { mutate } from "./mutate.ts";
 import type { InjectionSettings, MutationInput, NamespaceInfo } from "./settings.ts";
-import { settings } from "./testing.ts";
+import { PROTOTYPE_KEYS, settings } from "./testing.ts";
 
 const FLAG = "-javaagent:/fleetscope/agent/pyroscope.jar";
 
@@ -19,6 +20,7 @@ const envVarArb: fc.Arbitrary<V1EnvVar> = fc.oneof(
       "JAVA_TOOL_OPTIONS",
       "JDK_JAVA_OPTIONS",
       "PYROSCOPE_TMP_DIR",
+      ...PROTOTYPE_KEYS,
     ),
     value: fc.constantFrom(
       "",
@@ -95,6 +97,13 @@ const containerArb = (name: string): fc.Arbitrary<V1Container> =>
     { requiredKeys: ["name", "image"] },
   );
 
+/** Labels or annotations of the user's, keyed by names Object.prototype also answers for too. */
+const userMap = fc.dictionary(
+  fc.constantFrom("app", "fleetscope.io/inject", ...PROTOTYPE_KEYS),
+  fc.constantFrom("x", "true", "false"),
+  { maxKeys: 3 },
+);
+
 const podArb: fc.Arbitrary<V1Pod> = fc
   .record({
     names: fc.uniqueArray(fc.constantFrom("app", "worker", "istio-proxy", "api"), {
@@ -110,13 +119,17 @@ const podArb: fc.Arbitrary<V1Pod> = fc
     withInit: fc.boolean(),
     generateName: fc.boolean(),
     runAsUser: fc.constantFrom(undefined, 0, 1000),
+    labels: userMap,
+    annotations: userMap,
   })
-  .chain(({ names, volumes, withInit, generateName, runAsUser }) =>
+  .chain(({ names, volumes, withInit, generateName, runAsUser, labels, annotations }) =>
     fc.tuple(...names.map(containerArb)).map(
       (containers): V1Pod => ({
-        metadata: generateName
-          ? { generateName: "web-5d4c-", labels: { "pod-template-hash": "5d4c" } }
-          : { name: "solo" },
+        metadata: {
+          ...(generateName ? { generateName: "web-5d4c-" } : { name: "solo" }),
+          labels: { ...labels, ...(generateName ? { "pod-template-hash": "5d4c" } : {}) },
+          annotations,
+        },
         spec: {
           ...(runAsUser === undefined ? {} : { securityContext: { runAsUser } }),
           ...(withInit ? { initContainers: [{ name: "setup", image: "busybox" }] } : {}),
@@ -273,7 +286,7 @@ describe("mutate (properties)", () => {
         const again = mutate({ ...input, pod: after });
         expect(again.patch, "a second call changes nothing").to.deep.equal([]);
       }),
-      { numRuns: 400 },
+      propertyParams(400),
     );
     for (const k of [
       "injected",
@@ -316,7 +329,7 @@ describe("mutate (properties)", () => {
         });
         expect(result.patch).to.be.an("array");
       }),
-      { numRuns: 1000 },
+      propertyParams(1000),
     );
   });
 });
