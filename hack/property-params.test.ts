@@ -9,8 +9,9 @@ describe("propertyParams", () => {
     expect(propertyParams(500, [], { FLEETSCOPE_FUZZ_RUNS: "10" }).numRuns).to.equal(500);
   });
 
-  it("replays a seed and path only when asked to", () => {
-    expect(propertyParams(1, [], {})).to.not.have.property("seed");
+  it("replays a seed and path when asked to, else draws a seed it can print", () => {
+    expect(propertyParams(1, [], {}).seed).to.be.a("number");
+    expect(propertyParams(1, [], {})).to.not.have.property("path");
     expect(
       propertyParams(1, [], {
         FLEETSCOPE_FUZZ_SEED: "-1687965506",

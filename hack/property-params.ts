@@ -32,11 +32,11 @@ export function propertyParams<Ts>(
     numRuns: Math.max(runs, fuzz ?? 0),
     examples: [...examples],
   };
+  // Always an explicit seed, so that checks made after fc.assert (e.g. that the generator
+  // produced each kind of case) can print it too.
   const seed = envInteger(SEED_ENV, env);
-  if (seed !== undefined) {
-    params.seed = seed;
-    const path = env[PATH_ENV];
-    if (path) params.path = path;
-  }
+  params.seed = seed ?? (Math.random() * 2 ** 32) | 0;
+  const path = env[PATH_ENV];
+  if (seed !== undefined && path) params.path = path;
   return params;
 }

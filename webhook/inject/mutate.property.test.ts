@@ -99,7 +99,7 @@ const containerArb = (name: string): fc.Arbitrary<V1Container> =>
 
 /** Labels or annotations of the user's, keyed by names Object.prototype also answers for too. */
 const userMap = fc.dictionary(
-  fc.constantFrom("app", "fleetscope.io/inject", ...PROTOTYPE_KEYS),
+  fc.constantFrom("app", ...PROTOTYPE_KEYS),
   fc.constantFrom("x", "true", "false"),
   { maxKeys: 3 },
 );
@@ -159,30 +159,38 @@ const settingsArb: fc.Arbitrary<InjectionSettings> = fc
     }),
   );
 
-const inputArb: fc.Arbitrary<MutationInput> = fc.record({
-  pod: podArb,
-  settings: settingsArb,
-  operation: fc.constantFrom("CREATE", "CREATE", "CREATE", "UPDATE"),
-  namespace: fc
-    .record({
-      label: fc.constantFrom(undefined, "privileged", "baseline", "restricted"),
-      probed: fc.constantFrom(undefined, "privileged", "baseline", "restricted", "unknown"),
-    })
-    .map(
-      ({ label, probed }): NamespaceInfo => ({
-        name: "ns",
-        labels: label ? { "pod-security.kubernetes.io/enforce": label } : {},
-        ...(probed === undefined
-          ? {}
-          : {
-              probedLevel:
-                probed === "unknown"
-                  ? { kind: "unknown", why: "the dry run answered 503" }
-                  : { kind: "known", level: probed },
-            }),
-      }),
-    ),
-});
+const inputArb: fc.Arbitrary<MutationInput> = fc
+  .record({
+    pod: podArb,
+    settings: settingsArb,
+    operation: fc.constantFrom("CREATE", "CREATE", "CREATE", "UPDATE"),
+    namespace: fc
+      .record({
+        label: fc.constantFrom(undefined, "privileged", "baseline", "restricted"),
+        probed: fc.constantFrom(undefined, "privileged", "baseline", "restricted", "unknown"),
+      })
+      .map(
+        ({ label, probed }): NamespaceInfo => ({
+          name: "ns",
+          labels: label ? { "pod-security.kubernetes.io/enforce": label } : {},
+          ...(probed === undefined
+            ? {}
+            : {
+                probedLevel:
+                  probed === "unknown"
+                    ? { kind: "unknown", why: "the dry run answered 503" }
+                    : { kind: "known", level: probed },
+              }),
+        }),
+      ),
+    // A pod created from a template the webhook already injected, or a reinvocation: without
+    // it, pods already carrying the agent came up about 3 times in 400 runs, and none at all in
+    // about 3 % of unit test runs, which failed the generator guard below at random.
+    reinjected: fc.boolean(),
+  })
+  .map(({ reinjected, ...input }) =>
+    reinjected ? { ...input, pod: applyPatch(input.pod, mutate(input).patch) } : input,
+  );
 
 /** $(VAR) references in an env value, skipping `$$` escapes as Kubernetes does. */
 function references(value: string): string[] {
@@ -256,6 +264,7 @@ describe("mutate (properties)", () => {
     // Guards the generators: the property must see real injections and refusals, not only skips.
     const seen = new Map<string, number>();
     const tally = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+    const params = propertyParams<[MutationInput]>(400);
     fc.assert(
       fc.property(inputArb, (input) => {
         const before = structuredClone(input.pod);
@@ -286,7 +295,7 @@ describe("mutate (properties)", () => {
         const again = mutate({ ...input, pod: after });
         expect(again.patch, "a second call changes nothing").to.deep.equal([]);
       }),
-      propertyParams(400),
+      params,
     );
     for (const k of [
       "injected",
@@ -296,7 +305,7 @@ describe("mutate (properties)", () => {
       "name-conflict",
       "sidecar",
     ]) {
-      expect(seen.get(k) ?? 0, `runs with ${k}`).to.be.greaterThan(0);
+      expect(seen.get(k) ?? 0, `runs with ${k} (seed ${params.seed})`).to.be.greaterThan(0);
     }
   });
 
