@@ -21,8 +21,3 @@ export function hasOwn(obj: object | null | undefined, key: string): boolean {
 export function setOwn<V>(obj: Record<string, V>, key: string, value: V): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
-
-/** An empty map with no prototype: no key is ever found there that was not put there. */
-export function emptyMap<V>(): Record<string, V> {
-  return Object.create(null) as Record<string, V>;
-}
