@@ -24,6 +24,8 @@ function admitIn(nsLabels: Record<string, string>, spec: ProfilingPolicySpecInpu
     policies: () => [policy(spec)],
     namespace: (name) => ({ metadata: { name, labels: nsLabels } }),
     operatorNamespace: "fleetscope",
+    // No probe answer: the namespace's enforce label alone decides, as before any probe ran.
+    probedLevel: () => undefined,
     settingsFor: (p) => settingsFromPolicy(p, { clusterName: "c", serverAddress: "http://p:4040" }),
   });
 }

@@ -29,6 +29,7 @@ describe("coverage with keys named like Object.prototype members", () => {
         policies: () => [policy],
         namespace: () => ns,
         operatorNamespace: "fleetscope",
+        probedLevel: () => undefined,
         settingsFor: (p) => settingsFromPolicy(p, { clusterName: "c", serverAddress: "http://p" }),
       });
       const admitted = (name: string, pod: V1Pod) => {
