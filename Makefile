@@ -51,7 +51,7 @@ test-unit: deps ## Unit tests (pure functions, no cluster).
 	npm run --silent test:unit
 
 .PHONY: fuzz
-fuzz: deps ## Property tests, long: FLEETSCOPE_FUZZ_RUNS runs each (default 100000, minutes); see docs/adr/0015.
+fuzz: deps ## Property tests, long: FLEETSCOPE_FUZZ_RUNS runs each (default 100000, minutes); see docs/adr/0016.
 	FLEETSCOPE_FUZZ_RUNS=$${FLEETSCOPE_FUZZ_RUNS:-100000} npx mocha --timeout 0 \
 	  $$(grep -rl --include='*.test.ts' "from \"fast-check\"" operator webhook cli hack e2e)
 

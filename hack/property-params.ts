@@ -1,4 +1,4 @@
-// Parameters of every property test (docs/adr/0015-property-tests.md): random on every run, with
+// Parameters of every property test (docs/adr/0016-property-tests.md): random on every run, with
 // enough runs to find a known bug reliably, the kept counterexamples tried first, more runs
 // under `make fuzz`, and a failure replayed from the seed and path its report prints.
 import type fc from "fast-check";

@@ -1,6 +1,6 @@
 // The JSON Patch diff of the webhook side by side with maintained libraries (fast-json-patch's
 // compare, rfc6902's createPatch): adapters, the mutation's real input pairs, and a check that
-// every patch turns the pod into the edited pod (docs/adr/0016-json-patch-diff.md).
+// every patch turns the pod into the edited pod (docs/adr/0017-json-patch-diff.md).
 import fjp from "fast-json-patch";
 import { createPatch } from "rfc6902";
 import { applyPatch, diff, type JsonPatchOp } from "../../webhook/inject/json-patch.ts";

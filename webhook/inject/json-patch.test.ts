@@ -64,7 +64,7 @@ describe("diff", () => {
   it("applying the diff of any two JSON documents gives the second", () => {
     // Keys from a small set, so that both documents often share them, and with the names
     // Object.prototype answers for: unbiased strings found the valueOf bug in 1 of 10 runs of
-    // 1,000; these find it within 654 runs for each of 1,000 seeds (ADR 0015).
+    // 1,000; these find it within 654 runs for each of 1,000 seeds (ADR 0016).
     const key = fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom("a", "b", "name", "a/b", "~", ...PROTOTYPE_KEYS) },
       { weight: 1, arbitrary: fc.string({ maxLength: 4 }) },
