@@ -41,9 +41,14 @@ describe("serverArgs", () => {
   const cases: { storage: "v1" | "v2"; want: Record<string, string>; absent: string[] }[] = [
     {
       storage: "v1",
-      want: { "architecture.storage": "v1", "write-path": "ingester" },
+      want: {
+        "architecture.storage": "v1",
+        "write-path": "ingester",
+        "ingester.min-ready-duration": "0s",
+      },
       absent: [
         "segment-writer.min-ready-duration",
+        "metastore.min-ready-duration",
         "metastore.raft.bind-address",
         "metastore.raft.advertise-address",
         "metastore.raft.server-id",
@@ -54,11 +59,12 @@ describe("serverArgs", () => {
       want: {
         "architecture.storage": "v2",
         "segment-writer.min-ready-duration": "0s",
+        "metastore.min-ready-duration": "0s",
         "metastore.raft.bind-address": "127.0.0.1:9400",
         "metastore.raft.advertise-address": "127.0.0.1:9400",
         "metastore.raft.server-id": "127.0.0.1:9400",
       },
-      absent: ["write-path"],
+      absent: ["write-path", "ingester.min-ready-duration"],
     },
   ];
   for (const { storage, want, absent } of cases) {

@@ -74,9 +74,16 @@ export function serverArgs(l: ServerLayout): string[] {
     `-query-backend.address=${grpc}`,
     ...RING_ADDRESS_FLAGS.map((f) => `-${f}=${LOOPBACK}`),
   ];
+  // Each ring member and the metastore hold /ready back 15-30 s after they are ready, to slow a
+  // rolling update down; one process has nothing to wait for, so those waits are set to zero.
   if (l.storage === "v1") {
     // The default (v1-v2-dual) reads fresh data from v1 while writing both: not queryable for minutes.
-    return [...common, "-architecture.storage=v1", "-write-path=ingester"];
+    return [
+      ...common,
+      "-architecture.storage=v1",
+      "-write-path=ingester",
+      "-ingester.min-ready-duration=0s",
+    ];
   }
   return [
     ...common,
@@ -85,7 +92,7 @@ export function serverArgs(l: ServerLayout): string[] {
     `-metastore.raft.bind-address=${raft}`,
     `-metastore.raft.advertise-address=${raft}`,
     `-metastore.raft.server-id=${raft}`,
-    // The waits protect rolling updates of a cluster; one process has nothing to wait for.
     "-segment-writer.min-ready-duration=0s",
+    "-metastore.min-ready-duration=0s",
   ];
 }
