@@ -100,14 +100,17 @@ final class JfrConverter {
   }
 
   // Java frames as Pyroscope names them: slash-separated class name, a dot, the method name.
-  // Native, VM and kernel frames keep their symbol name alone.
+  // Native, VM and kernel frames keep their symbol name alone. Every other frame type is Java:
+  // async-profiler also writes "C1 compiled", and naming those frames by method alone moved their
+  // time to an own-code caller (the real server shows computeHash where this showed processBatch).
+  private static final java.util.Set<String> NATIVE_KINDS = java.util.Set.of("Native", "C++", "Kernel");
+
   private static String frameName(RecordedFrame f) {
     RecordedMethod m = f.getMethod();
     if (m == null) {
       return "unknown";
     }
-    String kind = String.valueOf(f.getType());
-    boolean java = kind.equals("Interpreted") || kind.equals("JIT compiled") || kind.equals("Inlined");
+    boolean java = !NATIVE_KINDS.contains(String.valueOf(f.getType()));
     String type = m.getType() == null ? "" : m.getType().getName();
     if (!java || type == null || type.isEmpty()) {
       return m.getName();
