@@ -22,6 +22,7 @@ import java.util.zip.GZIPInputStream;
 public final class Main {
   private static final String QUERIER = "/querier.v1.QuerierService/";
   private static final String ANONYMOUS = "anonymous";
+  private static final long MAX_QUERY_LENGTH_MS = 24L * 60 * 60 * 1000;
 
   private final Store store = new Store();
   private final boolean multitenancy;
@@ -227,6 +228,11 @@ public final class Main {
     }
     long start = num(req, "start");
     long end = num(req, "end");
+    // The real server refuses a range longer than its max_query_length (1d by default).
+    if (end - start > MAX_QUERY_LENGTH_MS) {
+      throw new ApiError(400, "invalid_argument", "the query time range exceeds the limit"
+          + " (max_query_length, actual: " + (end - start) + "ms, limit: 1d)");
+    }
     Map<String, Object> resp = new LinkedHashMap<>();
     try {
       switch (method) {
