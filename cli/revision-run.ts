@@ -40,6 +40,8 @@ const KIND_ORDER = ["Deployment", "StatefulSet", "DaemonSet"];
 
 /** Workloads changed at once whose profiles are read in parallel. */
 const PARALLEL = 4;
+// Pyroscope refuses a query range longer than its max_query_length, one day by default.
+const DAY_MS = 86_400_000;
 
 export async function runRevisionCommand(
   command: RevisionCommand,
@@ -176,7 +178,7 @@ async function regressions(
   const now = Date.now();
   const changed = changedSince(workloads, command.since);
   const type = await profileType(client, command.profile, {
-    start: command.since - 86_400_000,
+    start: Math.max(command.since - DAY_MS, now - DAY_MS),
     end: now,
   });
   const rows: RegressionRow[] = [];
