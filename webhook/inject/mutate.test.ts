@@ -426,6 +426,65 @@ const cases: Case[] = [
       expect(after.spec?.volumes?.find((v) => v.name === "fleetscope-tmp")?.emptyDir).to.not.equal(
         undefined,
       );
+      // Its own /tmp volume is writable, so the JVM's temp dir stays the user's.
+      expect(options(c)).to.not.contain("java.io.tmpdir");
+    },
+  },
+  {
+    what: "read-only root filesystem without a /tmp volume: the JVM's temp dir is the scratch dir",
+    fixture: "hardened.yaml",
+    edit: (pod) => {
+      pod.spec!.containers[0]!.volumeMounts = [];
+    },
+    check: ({ after }) => {
+      const c = container(after, "report");
+      expect(options(c)?.split(" ")).to.include("-Djava.io.tmpdir=/fleetscope/tmp");
+      expect(c.volumeMounts?.find((m) => m.mountPath === "/fleetscope/tmp")?.readOnly).to.not.equal(
+        true,
+      );
+    },
+  },
+  {
+    what: "read-only root filesystem, the user's own java.io.tmpdir: kept, none added",
+    fixture: "hardened.yaml",
+    edit: (pod) => {
+      const c = pod.spec!.containers[0]!;
+      c.volumeMounts = [];
+      c.env = [{ name: "JAVA_TOOL_OPTIONS", value: "-Djava.io.tmpdir=/data" }];
+    },
+    check: ({ after }) => {
+      const o = options(container(after, "report")) ?? "";
+      expect(o.startsWith("-Djava.io.tmpdir=/data ")).to.equal(true);
+      expect(o.match(/java\.io\.tmpdir/g)).to.have.length(1);
+    },
+  },
+  {
+    what: "read-only root, no /tmp volume, JAVA_TOOL_OPTIONS unreadable: refused, not crashed",
+    fixture: "hardened.yaml",
+    edit: (pod) => {
+      const c = pod.spec!.containers[0]!;
+      c.volumeMounts = [];
+      c.env = [
+        { name: "JAVA_TOOL_OPTIONS", valueFrom: { configMapKeyRef: { name: "cm", key: "k" } } },
+      ];
+    },
+    check: ({ result, before, after }) => {
+      expect(result.injected).to.deep.equal([]);
+      expect(result.skipped.map((s) => s.reason)).to.include("no-writable-tmp");
+      expect(after.spec).to.deep.equal(before.spec);
+    },
+  },
+  {
+    what: "writable root filesystem without a /tmp volume: the JVM's temp dir stays the user's",
+    fixture: "hardened.yaml",
+    edit: (pod) => {
+      const c = pod.spec!.containers[0]!;
+      c.volumeMounts = [];
+      c.securityContext = { ...c.securityContext, readOnlyRootFilesystem: false };
+    },
+    check: ({ result, after }) => {
+      expect(result.injected).to.deep.equal(["report"]);
+      expect(options(container(after, "report"))).to.not.contain("java.io.tmpdir");
     },
   },
   {

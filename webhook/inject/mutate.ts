@@ -39,6 +39,7 @@ import { kubeLabelValue } from "./sanitize.ts";
 import type { InjectionSettings, MutationInput, MutationResult, SkipRecord } from "./settings.ts";
 import { firstSkip, type PodContext, type PodSkip } from "./skip-reasons.ts";
 import { type ContainerChoice, chooseContainers } from "./targets.ts";
+import { planTmpDir } from "./tmp-dir.ts";
 
 export function mutate(input: MutationInput): MutationResult {
   const result: MutationResult = { patch: [], injected: [], skipped: [], warnings: [], events: [] };
@@ -121,6 +122,11 @@ function inject(
       outcome.refused.push({ container: c.name, reason: plan.reason, message: plan.message });
       return;
     }
+    const tmp = planTmpDir(c, plan.variable);
+    if (tmp.kind === "refuse") {
+      outcome.refused.push({ container: c.name, reason: tmp.reason, message: tmp.message });
+      return;
+    }
     const event = containerEvent(c, caps, result);
     if (plan.variable !== JAVA_TOOL_OPTIONS) {
       result.warnings.push(
@@ -142,7 +148,8 @@ function inject(
         event,
         ...(revisionLabel ? { revisionLabel } : {}),
       });
-      editContainer(target, plan, options, settings, revisionLabel);
+      const withTmp = tmp.kind === "set" ? `${options} ${tmp.option}` : options;
+      editContainer(target, plan, withTmp, settings, revisionLabel);
       if (caps.addPtrace && ptraceStatus(c) === "absent") {
         copySecurityContext(target);
         addPtrace(target);
