@@ -7,7 +7,7 @@ import { propertyParams } from "../../hack/property-params.ts";
 import { applyPatch } from "./json-patch.ts";
 import { mutate } from "./mutate.ts";
 import type { InjectionSettings, MutationInput, NamespaceInfo } from "./settings.ts";
-import { PROTOTYPE_KEYS, settings } from "./testing.ts";
+import { envValue, PROTOTYPE_KEYS, settings } from "./testing.ts";
 
 const FLAG = "-javaagent:/fleetscope/agent/pyroscope.jar";
 
@@ -29,6 +29,7 @@ const envVarArb: fc.Arbitrary<V1EnvVar> = fc.oneof(
       `-Xmx1g ${FLAG}`,
       "plain value",
       "$$(NOT_A_REF)",
+      "-Djava.io.tmpdir=/data",
     ),
   }),
   fc.record({
@@ -65,22 +66,27 @@ const containerArb = (name: string): fc.Arbitrary<V1Container> =>
         { maxLength: 2 },
       ),
       volumeMounts: fc.uniqueArray(
-        fc.record({
-          name: fc.constantFrom("data", "config"),
-          mountPath: fc.constantFrom(
-            "/data",
-            "/config",
-            "/tmp",
-            "/srv",
-            "/cache",
-            "/fleetscope/agent",
-          ),
-        }),
+        fc.record(
+          {
+            name: fc.constantFrom("data", "config"),
+            readOnly: fc.boolean(),
+            mountPath: fc.constantFrom(
+              "/data",
+              "/config",
+              "/tmp",
+              "/srv",
+              "/cache",
+              "/fleetscope/agent",
+            ),
+          },
+          { requiredKeys: ["name", "mountPath"] },
+        ),
         { maxLength: 2, selector: (m) => m.mountPath },
       ),
       securityContext: fc.record(
         {
           runAsUser: fc.constantFrom(0, 1000),
+          readOnlyRootFilesystem: fc.boolean(),
           capabilities: fc.record(
             {
               add: fc.uniqueArray(fc.constantFrom("NET_BIND_SERVICE", "SYS_PTRACE", "CHOWN"), {
@@ -211,7 +217,12 @@ function references(value: string): string[] {
 
 const count = <T>(xs: T[], x: T) => xs.filter((y) => y === x).length;
 
-function checkContainer(before: V1Container, after: V1Container, level: string | undefined): void {
+/** Checks one container; returns whether the JVM's temp dir was set in it. */
+function checkContainer(
+  before: V1Container,
+  after: V1Container,
+  level: string | undefined,
+): boolean {
   const userEnv = before.env ?? [];
   const userNames = new Set(userEnv.map((e) => e.name));
   const finalEnv = after.env ?? [];
@@ -245,6 +256,18 @@ function checkContainer(before: V1Container, after: V1Container, level: string |
   expect(mounts.slice(0, before.volumeMounts?.length ?? 0)).to.deep.equal(
     before.volumeMounts ?? [],
   );
+  // The JVM's temp dir is set only where the root is read-only with no writable /tmp, and never
+  // where the user set it.
+  const tmpdirs = (env: V1EnvVar[] = []) =>
+    env.filter((e) => e.value?.includes("-Djava.io.tmpdir")).length;
+  const addedTmpdir = tmpdirs(after.env) - tmpdirs(before.env);
+  if (addedTmpdir > 0) {
+    expect(addedTmpdir).to.equal(1);
+    expect(tmpdirs(before.env), `${before.name}: user tmpdir kept`).to.equal(0);
+    expect(before.securityContext?.readOnlyRootFilesystem).to.equal(true);
+    expect(mounts.some((m) => m.mountPath === "/tmp" && !m.readOnly)).to.equal(false);
+    expect(envValue(after, "JAVA_TOOL_OPTIONS")).to.contain(" -Djava.io.tmpdir=/fleetscope/tmp");
+  }
   const paths = mounts.map((m) => m.mountPath);
   expect(new Set(paths).size, "mount paths unique").to.equal(paths.length);
   const capsBefore = before.securityContext?.capabilities;
@@ -257,6 +280,7 @@ function checkContainer(before: V1Container, after: V1Container, level: string |
   if (level !== "privileged") {
     expect(added.includes("SYS_PTRACE")).to.equal((capsBefore?.add ?? []).includes("SYS_PTRACE"));
   }
+  return addedTmpdir > 0;
 }
 
 describe("mutate (properties)", () => {
@@ -289,7 +313,7 @@ describe("mutate (properties)", () => {
           input.namespace.labels["pod-security.kubernetes.io/enforce"] ??
           (probed?.kind === "known" ? probed.level : undefined);
         before.spec!.containers.forEach((c, i) => {
-          checkContainer(c, after.spec!.containers[i]!, level);
+          if (checkContainer(c, after.spec!.containers[i]!, level)) tally("tmpdir");
         });
         if (result.injected.length === 0) expect(after.spec).to.deep.equal(before.spec);
         const again = mutate({ ...input, pod: after });
@@ -304,6 +328,7 @@ describe("mutate (properties)", () => {
       "java-options-unmergeable",
       "name-conflict",
       "sidecar",
+      "tmpdir",
     ]) {
       expect(seen.get(k) ?? 0, `runs with ${k} (seed ${params.seed})`).to.be.greaterThan(0);
     }
