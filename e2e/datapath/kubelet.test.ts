@@ -88,14 +88,15 @@ describe("containerEnv and fieldValue with names Object.prototype also has", () 
 describe("mapMountPaths", () => {
   it("maps mount paths at path boundaries only", () => {
     const env = {
-      JAVA_TOOL_OPTIONS: "-javaagent:/fleetscope/agent/pyroscope.jar -Xmx256m",
+      JAVA_TOOL_OPTIONS:
+        "-javaagent:/fleetscope/agent/pyroscope.jar -Xmx256m -Djava.io.tmpdir=/fleetscope/tmp",
       PYROSCOPE_TMP_DIR: "/fleetscope/tmp",
       OTHER: "/fleetscope/agentx/y",
     };
     expect(
       mapMountPaths(env, { "/fleetscope/agent": "/cache/agent", "/fleetscope/tmp": "/tmp/t1" }),
     ).to.deep.equal({
-      JAVA_TOOL_OPTIONS: "-javaagent:/cache/agent/pyroscope.jar -Xmx256m",
+      JAVA_TOOL_OPTIONS: "-javaagent:/cache/agent/pyroscope.jar -Xmx256m -Djava.io.tmpdir=/tmp/t1",
       PYROSCOPE_TMP_DIR: "/tmp/t1",
       OTHER: "/fleetscope/agentx/y",
     });
