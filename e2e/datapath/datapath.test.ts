@@ -1,6 +1,6 @@
 // Data-path test: the webhook's real mutation of the checkout demo pod, run as the kubelet would
 // run it, sends profiles that carry the policy's name, labels and tenant.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
@@ -92,6 +92,17 @@ describe("data path: webhook mutation -> Java agent -> Pyroscope", function () {
     expect(jto).to.contain("-Xmx256m");
     expect(jto).not.to.match(/\$\(/); // every reference was resolved
     expect(app.logs()).to.contain("Picked up JAVA_TOOL_OPTIONS");
+  });
+
+  it("unpacks async-profiler into the scratch volume, as the demo's root filesystem is read-only", async () => {
+    // The demo container mounts nothing at /tmp: the JVM's temp dir is the scratch volume,
+    // which is where the agent puts its native library (it ignores PYROSCOPE_TMP_DIR for that).
+    expect(env.JAVA_TOOL_OPTIONS).to.contain(`-Djava.io.tmpdir=${scratch}`);
+    const files = await readdir(scratch, { recursive: true });
+    expect(
+      files.some((f) => /libasyncProfiler-.*\.so$/.test(f)),
+      files.join(", "),
+    ).to.equal(true);
   });
 
   it("names the application after the workload and labels it per pod", async () => {
