@@ -5,7 +5,12 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ProfilingPolicy, ProfilingPolicyStatus } from "../api/v1alpha1/types.ts";
 import type { Reconciler } from "../controller/worker.ts";
-import { type CoverageMetrics, computeCoverage, podMeta } from "../coverage/index.ts";
+import {
+  type CoverageMetrics,
+  computeCoverage,
+  podMeta,
+  type TemplatePredictions,
+} from "../coverage/index.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import type { Informer, KubeObject } from "../kube/informer.ts";
@@ -43,6 +48,8 @@ export interface CoverageReconcilerDeps {
   pods: Informer<KubeObject>;
   /** Full Deployments, StatefulSets and DaemonSets, by kind. */
   workloads: Record<"Deployment" | "StatefulSet" | "DaemonSet", Informer<Workload>>;
+  /** The webhook's decision for each workload's template: what a restart would bring. */
+  predictions?: TemplatePredictions;
   operatorNamespace: string;
   /** Whether this operator's webhook is registered: restarts wait for it. */
   webhookReady: () => boolean;
@@ -131,6 +138,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       policies: deps.policies.list(),
       pods: deps.pods.list().map((p) => podMeta(p as never)),
       operatorNamespace: deps.operatorNamespace,
+      ...(deps.predictions ? { predict: deps.predictions.lookup() } : {}),
     });
     deps.metrics.update(name, coverage.status);
 
