@@ -13,7 +13,7 @@ import type { RevisionObject } from "./revisions.ts";
 import type { WorkloadInfo } from "./why.ts";
 
 export function connect(context?: string): KubeClient {
-  return new KubeClient(loadConnection(process.env, context));
+  return new KubeClient(loadConnection(process.env, context), { fieldManager: "fleetscope-cli" });
 }
 
 async function getOrUndefined<T>(read: Promise<T>): Promise<T | undefined> {

@@ -32,6 +32,8 @@ import { setConditions } from "../status/conditions.ts";
 import { statusChanged } from "../status/policy-status.ts";
 
 export const COVERAGE_FIELD_MANAGER = "fleetscope-coverage";
+/** The writer of restarts and rollout records on workloads, as their managedFields show it. */
+export const ROLLOUT_FIELD_MANAGER = "fleetscope-rollout";
 const RESYNC_MS = 5 * 60_000;
 const CRASH_CHECK_MS = 10_000;
 
@@ -184,6 +186,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
         wname,
         action.patch,
         namespace,
+        ROLLOUT_FIELD_MANAGER,
       );
       const annotations = updated.metadata?.annotations;
       if (annotations) written.set(`${kind}/${namespace}/${wname}`, annotations);

@@ -1,7 +1,8 @@
 // REST paths of the kinds the operator reads and writes, and server-side apply under one field manager.
 import { APPLY_PATCH, type KubeClient, MERGE_PATCH } from "./client.ts";
+import { FIELD_MANAGER } from "./identity.ts";
 
-export const FIELD_MANAGER = "fleetscope";
+export { FIELD_MANAGER };
 
 interface Resource {
   group: string;
@@ -120,15 +121,18 @@ export function applyStatus<T = ObjectRef>(
   );
 }
 
+/** A JSON merge patch, under `fieldManager` or the client's own. */
 export function mergePatch<T>(
   client: KubeClient,
   kind: string,
   name: string,
   patch: unknown,
   namespace?: string,
+  fieldManager?: string,
 ): Promise<T> {
   return client.request<T>("PATCH", objectPath(kind, name, namespace), {
     body: patch,
     contentType: MERGE_PATCH,
+    ...(fieldManager ? { query: { fieldManager } } : {}),
   });
 }
