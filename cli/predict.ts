@@ -33,6 +33,8 @@ export function predictWorkload(
     policies: () => policies,
     namespace: () => ns,
     operatorNamespace: ctx.operatorNamespace,
+    // Pod Security only decides SYS_PTRACE, never whether a pod is injected.
+    probedLevel: () => undefined,
     // The decision does not depend on the cluster name; only the injected options would.
     settingsFor: (p) =>
       settingsFromPolicy(p, {

@@ -25,6 +25,14 @@ const RESOURCES: Record<string, Resource> = {
   Service: { group: "", version: "v1", plural: "services", namespaced: true },
   ServiceAccount: { group: "", version: "v1", plural: "serviceaccounts", namespaced: true },
   Event: { group: "events.k8s.io", version: "v1", plural: "events", namespaced: true },
+  /** core/v1 Events: field selectors on type and involvedObject, as kubelet and scheduler write them. */
+  CoreEvent: { group: "", version: "v1", plural: "events", namespaced: true },
+  StorageClass: {
+    group: "storage.k8s.io",
+    version: "v1",
+    plural: "storageclasses",
+    namespaced: false,
+  },
   Deployment: { group: "apps", version: "v1", plural: "deployments", namespaced: true },
   StatefulSet: { group: "apps", version: "v1", plural: "statefulsets", namespaced: true },
   DaemonSet: { group: "apps", version: "v1", plural: "daemonsets", namespaced: true },
