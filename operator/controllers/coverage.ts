@@ -23,11 +23,13 @@ import {
   crashLooping,
   parseRecord,
   planRollout,
+  podsSince,
   type RolloutWorkload,
   type WorkloadFacts,
   type WorkloadObject,
   workloadReadiness,
 } from "../rollout/index.ts";
+import { blockingCause } from "../status/blocking-cause.ts";
 import { setConditions } from "../status/conditions.ts";
 import { statusChanged } from "../status/policy-status.ts";
 
@@ -69,7 +71,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
   const written = new Map<string, Record<string, string>>();
   // Crash-loop checks read a workload's full pods: only while it is not yet available, and at
   // most every CRASH_CHECK_MS per workload, not on every reconcile of a busy rollout.
-  const crashChecks = new Map<string, { at: number; looping: boolean }>();
+  const crashChecks = new Map<string, { at: number; looping: boolean; blocking?: string }>();
 
   function annotationsOf(key: string, cached: Record<string, string> | undefined) {
     const mine = written.get(key);
@@ -89,6 +91,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     const annotations = annotationsOf(`${kind}/${ns}/${name}`, obj.metadata?.annotations);
     const record = parseRecord(annotations);
     let looping = false;
+    let blocking: string | undefined;
     const key = `${kind}/${ns}/${name}`;
     if (
       record &&
@@ -102,14 +105,17 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       const last = crashChecks.get(key);
       if (last && now - last.at < CRASH_CHECK_MS) {
         looping = last.looping;
+        blocking = last.blocking;
       } else {
         const pods = await client.request<{ items: V1Pod[] }>("GET", collectionPath("Pod", ns), {
           query: {
             labelSelector: selectorToString({ matchLabels: obj.spec.selector.matchLabels }),
           },
         });
-        looping = crashLooping(pods.items, new Date(record.time));
-        crashChecks.set(key, { at: now, looping });
+        const since = new Date(record.time);
+        looping = crashLooping(pods.items, since);
+        blocking = blockingCause({ pods: podsSince(pods.items, since) });
+        crashChecks.set(key, { at: now, looping, ...(blocking ? { blocking } : {}) });
       }
     } else {
       crashChecks.delete(key);
@@ -119,6 +125,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       restartable: readiness.restartable,
       readiness: readiness.message,
       crashLooping: looping,
+      ...(blocking ? { blocking } : {}),
     };
     if (annotations) f.annotations = annotations;
     return f;
