@@ -88,7 +88,6 @@ export async function startOperator(
     {
       controller: "fleetscope.io/operator",
       instance: config.podName,
-      defaultNamespace: config.namespace,
     },
     (err) => logger.debug({ err: String(err) }, "event not recorded"),
   );

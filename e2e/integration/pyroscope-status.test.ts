@@ -70,7 +70,7 @@ describe("Pyroscope status names the blocking cause", function () {
       120_000,
     );
     expect(condition.status).to.equal("False");
-    expect(condition.message).to.match(/^monolithic \(StatefulSet \S+, 0\/1 ready\): pod \S+-0 /);
+    expect(condition.message).to.match(/^all \(StatefulSet \S+, 0\/1 ready\): pod \S+-0 /);
     expect(condition.message).to.include("cannot be scheduled:");
     expect(condition.message).to.include("unbound immediate PersistentVolumeClaims");
     expect(condition.message).to.match(/PersistentVolumeClaim \S+ is Pending/);
@@ -79,10 +79,10 @@ describe("Pyroscope status names the blocking cause", function () {
         "it names no StorageClass and the cluster has no default StorageClass",
       );
 
-    // The Event on the policy says the same.
+    // The Event on the policy (Events of cluster-scoped objects live in "default") says the same.
     const events = await eventually("the PyroscopeNotReady Event", async () => {
       const list = JSON.parse(
-        await kubectl(["get", "events.events.k8s.io", "-n", opNamespace, "-o", "json"]),
+        await kubectl(["get", "events.events.k8s.io", "-n", "default", "-o", "json"]),
       ) as EventList;
       const mine = list.items.filter(
         (e) => e.reason === "PyroscopeNotReady" && e.regarding?.name === policyName,
