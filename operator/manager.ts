@@ -173,7 +173,7 @@ export async function startOperator(
     },
   };
   // What the webhook would do to each workload's next pod: its own pipeline (without Events)
-  // over the same caches, on the pod template the workload watch delivers (ADR 0015).
+  // over the same caches, on the pod template the workload watch delivers (ADR 0018).
   const predictions = new TemplatePredictions({
     // Pod Security only decides SYS_PTRACE, never whether a pod is injected: no probe needed.
     admit: createAdmit({ ...admitDeps, probedLevel: () => undefined, onEvents: undefined }),
