@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { owningWorkload } from "../webhook/inject/app-name.ts";
 // Entry point of the `fleetscope` CLI (also `kubectl fleetscope`): parse, fetch, print.
 import { type Command, type Options, parseCommand, USAGE } from "./args.ts";
 import { coverageDetail, coverageTable } from "./coverage.ts";
@@ -9,11 +10,13 @@ import {
   getPod,
   getPolicy,
   getRawPod,
+  getTemplate,
   getWorkload,
   listPolicies,
   patchPolicy,
   patchWorkload,
 } from "./kube.ts";
+import { predictWorkload } from "./predict.ts";
 import { runProfileCommand } from "./profile-run.ts";
 import { chooseServer, type PolicyEndpoints } from "./profiles.ts";
 import { runRevisionCommand } from "./revision-run.ts";
@@ -78,7 +81,22 @@ async function run(command: Command, options: Options): Promise<{ out: string; c
     if (!command.kind || command.kind === "Pod") {
       const pod = await getPod(client, command.namespace, command.target);
       if (pod) {
-        const e = explainPod(ctx, pod);
+        const owner = owningWorkload({
+          metadata: {
+            name: pod.name,
+            labels: pod.labels ?? {},
+            ownerReferences: pod.ownerReferences ?? [],
+          },
+        });
+        const found = WORKLOAD_KINDS.includes(owner.kind)
+          ? await getTemplate(client, owner.kind, command.namespace, owner.name)
+          : undefined;
+        const prediction = predictWorkload(
+          ctx,
+          { ...owner, namespace: command.namespace, ...(found?.uid ? { uid: found.uid } : {}) },
+          found?.template,
+        );
+        const e = explainPod(ctx, pod, prediction);
         return { out: formatExplanation(e), code: e.profiled ? 0 : 1 };
       }
     }
@@ -86,7 +104,8 @@ async function run(command: Command, options: Options): Promise<{ out: string; c
       if (kind === "Pod") continue;
       const found = await getWorkload(client, kind, command.namespace, command.target);
       if (found) {
-        const e = explainWorkload(ctx, found.workload, found.pods);
+        const prediction = predictWorkload(ctx, found.workload, found.workload.template);
+        const e = explainWorkload(ctx, found.workload, found.pods, prediction);
         return { out: formatExplanation(e), code: e.profiled ? 0 : 1 };
       }
     }

@@ -1,5 +1,5 @@
 // The CLI's reads and writes of the cluster, kept thin: everything it decides is in pure modules.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1Pod, V1PodTemplateSpec } from "@kubernetes/client-node";
 import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
 import { type PodLike, podMeta } from "../operator/coverage/pod-meta.ts";
 import type { PodMeta } from "../operator/coverage/types.ts";
@@ -13,7 +13,7 @@ import type { RevisionObject } from "./revisions.ts";
 import type { WorkloadInfo } from "./why.ts";
 
 export function connect(context?: string): KubeClient {
-  return new KubeClient(loadConnection(process.env, context));
+  return new KubeClient(loadConnection(process.env, context), { fieldManager: "fleetscope-cli" });
 }
 
 async function getOrUndefined<T>(read: Promise<T>): Promise<T | undefined> {
@@ -64,8 +64,8 @@ export async function getPod(
 }
 
 interface WorkloadObject {
-  metadata?: { annotations?: Record<string, string> };
-  spec?: { selector?: LabelSelector };
+  metadata?: { annotations?: Record<string, string>; uid?: string };
+  spec?: { selector?: LabelSelector; template?: V1PodTemplateSpec };
 }
 
 /** The workload and its pods' metadata, or undefined when there is no such workload. */
@@ -92,9 +92,29 @@ export async function getWorkload(
       namespace,
       name,
       ...(obj.metadata?.annotations ? { annotations: obj.metadata.annotations } : {}),
+      ...(obj.metadata?.uid ? { uid: obj.metadata.uid } : {}),
+      ...(obj.spec?.template ? { template: obj.spec.template } : {}),
     },
     pods: pods.items.map((p) => podMeta({ ...p, metadata: { ...p.metadata, namespace } })),
   };
+}
+
+/** A workload's pod template, or undefined when there is no such workload. */
+export async function getTemplate(
+  client: KubeClient,
+  kind: string,
+  namespace: string,
+  name: string,
+): Promise<{ uid?: string; template?: V1PodTemplateSpec } | undefined> {
+  const obj = await getOrUndefined(
+    client.request<WorkloadObject>("GET", objectPath(kind, name, namespace)),
+  );
+  return (
+    obj && {
+      ...(obj.metadata?.uid ? { uid: obj.metadata.uid } : {}),
+      ...(obj.spec?.template ? { template: obj.spec.template } : {}),
+    }
+  );
 }
 
 export function patchPolicy(client: KubeClient, name: string, patch: unknown): Promise<unknown> {

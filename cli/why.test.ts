@@ -129,6 +129,44 @@ describe("fleetscope why <workload>", () => {
     expect(formatExplanation(e)).to.include("pods:   1 injected, 1 pending");
   });
 
+  it("a workload whose template would not be injected names the predicted reason", () => {
+    const legacy = { kind: "Deployment", namespace: "shop", name: "legacy" };
+    const e = explainWorkload(ctx(), legacy, [pod("legacy-84c-a")], {
+      outcome: "skip",
+      reason: "NoTargetContainer",
+      message: "no container is targeted (web: image nginx:1.27 is not recognised as Java)",
+    });
+    expect(formatExplanation(e)).to.equal(
+      [
+        "Deployment shop/legacy: not profiled",
+        "  policy:  shop (generation 5, agent 2.1.2)",
+        "  pods:    1 skipped",
+        "  reason:  NoTargetContainer (1 pod): its pod template would not be injected: no container is targeted (web: image nginx:1.27 is not recognised as Java)",
+        "  restart: not restarted by the rollout: a new pod would not get the agent",
+        "  fix:     name the containers in spec.selector.containers (detect: Names) if they run a JVM that is not recognised",
+      ].join("\n"),
+    );
+    // The same workload, predicted to be injected: pending, with the restart to run.
+    const pending = explainWorkload(ctx(), legacy, [pod("legacy-84c-a")], { outcome: "inject" });
+    expect(formatExplanation(pending)).to.include("PredatesPolicy");
+    expect(formatExplanation(pending)).to.include("kubectl rollout restart deployment/legacy");
+  });
+
+  it("a pod of such a workload says the same", () => {
+    const out = formatExplanation(
+      explainPod(ctx(), pod("legacy-84c-a"), {
+        outcome: "skip",
+        reason: "Java8OptionsUnmergeable",
+        message: "container app: JAVA_TOOL_OPTIONS is set with valueFrom",
+      }),
+    );
+    expect(out).to.include("not profiled");
+    expect(out).to.include(
+      "reason: Java8OptionsUnmergeable: its pod template would not be injected: container app: JAVA_TOOL_OPTIONS is set with valueFrom",
+    );
+    expect(out).to.include("fix:    set JAVA_TOOL_OPTIONS by value");
+  });
+
   it("a workload scaled to zero", () => {
     expect(explainWorkload(ctx(), checkout, []).verdict).to.equal("no pods");
   });

@@ -1,9 +1,12 @@
 // `fleetscope why`: whether a pod or workload is profiled and, if not, why and what to do, as a
 // pure function of objects the command fetched.
 
+import type { V1PodTemplateSpec } from "@kubernetes/client-node";
 import type { CoveragePolicy } from "../operator/coverage/classify.ts";
 import { classifyPod, ineligibility } from "../operator/coverage/classify.ts";
 import { countPods } from "../operator/coverage/compute.ts";
+import type { Prediction } from "../operator/coverage/predict.ts";
+import { applyPrediction } from "../operator/coverage/predicted.ts";
 import { describeReason } from "../operator/coverage/reasons.ts";
 import type { PodCoverage, PodMeta } from "../operator/coverage/types.ts";
 import {
@@ -108,7 +111,15 @@ const FIXES: Record<string, string> = {
   NoTargetContainer:
     "name the containers in spec.selector.containers (detect: Names) if they run a JVM that is not recognised",
   WindowsPod: "none: the profiler runs on Linux only",
+  JavaOptionsUnmergeable:
+    "set JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS by value (not valueFrom/envFrom) in the pod template",
+  Java8OptionsUnmergeable:
+    "set JAVA_TOOL_OPTIONS by value (not valueFrom/envFrom): Java 8 reads no other options variable",
 };
+
+/** The coverage of a pod, corrected by its workload's prediction when there is one. */
+const classify = (p: ExplainPolicy, pod: PodMeta, prediction: Prediction | undefined) =>
+  applyPrediction(classifyPod(p, pod), prediction && (() => prediction));
 
 function podDetails(p: ExplainPolicy, pod: PodMeta, c: PodCoverage): Explanation["details"] {
   const out: Explanation["details"] = [policyLine(p)];
@@ -135,14 +146,15 @@ const VERDICTS: Record<PodCoverage["state"], string> = {
   skipped: "not profiled",
 };
 
-export function explainPod(ctx: WhyContext, pod: PodMeta): Explanation {
+/** `prediction`: what the webhook would do to a new pod of the pod's workload (its template). */
+export function explainPod(ctx: WhyContext, pod: PodMeta, prediction?: Prediction): Explanation {
   const subject = `pod ${pod.namespace}/${pod.name}`;
   const { policy, notSelected } = resolvePolicy(ctx, pod);
   if (!policy)
     return { subject, profiled: false, verdict: "not profiled", details: notSelected ?? [] };
   const out = ineligibility(policy, pod, ctx.namespace!, ctx.policies, ctx.operatorNamespace);
   if (out) return { subject, profiled: false, verdict: "not counted", details: [["reason", out]] };
-  const c = classifyPod(policy, pod);
+  const c = classify(policy, pod, prediction);
   return {
     subject: `${subject} (${c.workload.kind} ${c.workload.name})`,
     profiled: c.state === "injected" || c.state === "outdated",
@@ -156,13 +168,19 @@ export interface WorkloadInfo {
   namespace: string;
   name: string;
   annotations?: Record<string, string>;
+  uid?: string;
+  template?: V1PodTemplateSpec;
 }
 
-/** A workload is explained by its pods, plus the record the rollout left on it. */
+/**
+ * A workload is explained by its pods, plus the record the rollout left on it and, given the
+ * prediction for its template, whether a restart would bring the agent at all.
+ */
 export function explainWorkload(
   ctx: WhyContext,
   w: WorkloadInfo,
   pods: readonly PodMeta[],
+  prediction?: Prediction,
 ): Explanation {
   const subject = `${w.kind} ${w.namespace}/${w.name}`;
   const record = parseRecord(w.annotations);
@@ -196,7 +214,7 @@ export function explainWorkload(
   const counted = pods.filter(
     (p) => !ineligibility(policy, p, ctx.namespace!, ctx.policies, ctx.operatorNamespace),
   );
-  const states = counted.map((p) => classifyPod(policy, p));
+  const states = counted.map((p) => classify(policy, p, prediction));
   const n = countPods(states);
   const summary = (["injected", "outdated", "pending", "skipped"] as const)
     .filter((s) => n[s] > 0)
@@ -205,11 +223,15 @@ export function explainWorkload(
   const details: Explanation["details"] = [policyLine(policy), ["pods", summary || "none counted"]];
   const reasons = new Map<string, number>();
   for (const s of states) if (s.reason) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
-  for (const [reason, count] of [...reasons].sort(([a], [b]) => (a < b ? -1 : 1)))
+  for (const [reason, count] of [...reasons].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const predicted = states.find((s) => s.reason === reason && s.predicted);
     details.push([
       "reason",
-      `${reason} (${count} ${count === 1 ? "pod" : "pods"}): ${describeReason(reason)}`,
+      `${reason} (${count} ${count === 1 ? "pod" : "pods"}): ${predicted?.message ?? describeReason(reason)}`,
     ]);
+  }
+  if (prediction?.outcome === "skip")
+    details.push(["restart", "not restarted by the rollout: a new pod would not get the agent"]);
   const worst = (["pending", "outdated", "skipped"] as const).find((s) => n[s] > 0);
   if (worst === "pending" || worst === "outdated")
     details.push(["fix", restartHint(policy, w.kind, w.namespace, w.name)]);

@@ -3,7 +3,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Registry } from "prom-client";
-import { createAdmit } from "../webhook/admit.ts";
+import { type AdmitDeps, createAdmit } from "../webhook/admit.ts";
 import type { InjectionSettings } from "../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../webhook/policy-settings.ts";
 import { startWebhookServer, type WebhookServer } from "../webhook/server/server.ts";
@@ -25,7 +25,7 @@ import {
   WEBHOOK_KEY,
   webhookConfigReconciler,
 } from "./controllers/webhook-config.ts";
-import { coverageMetrics } from "./coverage/index.ts";
+import { coverageMetrics, TemplatePredictions } from "./coverage/index.ts";
 import { KubeClient } from "./kube/client.ts";
 import type { Connection } from "./kube/connection.ts";
 import { eventRecorder } from "./kube/events.ts";
@@ -88,7 +88,6 @@ export async function startOperator(
     {
       controller: "fleetscope.io/operator",
       instance: config.podName,
-      defaultNamespace: config.namespace,
     },
     (err) => logger.debug({ err: String(err) }, "event not recorded"),
   );
@@ -128,15 +127,77 @@ export async function startOperator(
     { metadataOnly: true },
     metadataTransform,
   );
-  // Workloads without their pod spec: the controllers read metadata, selector, strategy, status.
-  const workload = (resource: string, kind: string) =>
-    informer<KubeObject>(resource, collectionPath(kind), {}, workloadTransform);
+  const policies = new PolicyCache(policyInformer);
+  const settingsMemo = new WeakMap<ProfilingPolicy, InjectionSettings>();
+  const settingsFor = (p: ProfilingPolicy) => {
+    let s = settingsMemo.get(p);
+    if (!s) {
+      s = settingsFromPolicy(p, {
+        clusterName: config.clusterName,
+        serverAddress: pyroscopeEndpoints(p).writeURL,
+      });
+      settingsMemo.set(p, s);
+    }
+    return s;
+  };
+  // Every replica serves admissions, so every replica probes the namespaces the webhook serves.
+  const podSecurity = podSecurityLevels(client, clock, logger, registry);
+  nsInformer.onChange((key) => {
+    const ns = nsInformer.get(key);
+    const labels = ns?.metadata?.labels;
+    if (labels?.[NAMESPACE_INJECTION_LABEL] === NAMESPACE_INJECTION_VALUE) {
+      podSecurity.observe(key, labels);
+    } else podSecurity.forget(key);
+  });
+  const admitDeps: AdmitDeps = {
+    policies: () => policies.list(),
+    namespace: (name) => nsInformer.get(name),
+    operatorNamespace: config.namespace,
+    settingsFor,
+    probedLevel: (name, labels) => podSecurity.lookup(name, labels),
+    onEvents: (req, pod: V1Pod, records) => {
+      const owner = pod?.metadata?.ownerReferences?.[0];
+      const regarding = pod?.metadata?.name
+        ? { apiVersion: "v1", kind: "Pod", name: pod.metadata.name, namespace: req.namespace }
+        : owner
+          ? {
+              apiVersion: owner.apiVersion,
+              kind: owner.kind,
+              name: owner.name,
+              namespace: req.namespace,
+              uid: owner.uid,
+            }
+          : undefined;
+      if (!regarding) return;
+      for (const e of records) events.record(regarding, "Warning", e.reason, e.message);
+    },
+  };
+  // What the webhook would do to each workload's next pod: its own pipeline (without Events)
+  // over the same caches, on the pod template the workload watch delivers (ADR 0018).
+  const predictions = new TemplatePredictions({
+    // Pod Security only decides SYS_PTRACE, never whether a pod is injected: no probe needed.
+    admit: createAdmit({ ...admitDeps, probedLevel: () => undefined, onEvents: undefined }),
+    policies: () => policies.list(),
+    namespace: (name) => nsInformer.get(name),
+  });
+  // Workloads without their pod spec: the controllers read metadata, selector, strategy, status;
+  // the template goes to the predictions as compact text first.
+  const workload = (resource: string, kind: string) => {
+    const inf = informer<KubeObject>(resource, collectionPath(kind), {}, (o) => {
+      predictions.observe(kind, o as never);
+      return workloadTransform(o);
+    });
+    inf.onChange((key, change) => {
+      const [ns = "", name = ""] = key.split("/");
+      if (change === "delete") predictions.forget(kind, ns, name);
+    });
+    return inf;
+  };
   const workloadInformers = {
     Deployment: workload("deployments", "Deployment"),
     StatefulSet: workload("statefulsets", "StatefulSet"),
     DaemonSet: workload("daemonsets", "DaemonSet"),
   };
-  const policies = new PolicyCache(policyInformer);
   const caches = [
     policyInformer,
     nsInformer,
@@ -163,50 +224,7 @@ export async function startOperator(
         secretName: config.certSecretName,
       });
 
-  const settingsMemo = new WeakMap<ProfilingPolicy, InjectionSettings>();
-  const settingsFor = (p: ProfilingPolicy) => {
-    let s = settingsMemo.get(p);
-    if (!s) {
-      s = settingsFromPolicy(p, {
-        clusterName: config.clusterName,
-        serverAddress: pyroscopeEndpoints(p).writeURL,
-      });
-      settingsMemo.set(p, s);
-    }
-    return s;
-  };
-  // Every replica serves admissions, so every replica probes the namespaces the webhook serves.
-  const podSecurity = podSecurityLevels(client, clock, logger, registry);
-  nsInformer.onChange((key) => {
-    const ns = nsInformer.get(key);
-    const labels = ns?.metadata?.labels;
-    if (labels?.[NAMESPACE_INJECTION_LABEL] === NAMESPACE_INJECTION_VALUE) {
-      podSecurity.observe(key, labels);
-    } else podSecurity.forget(key);
-  });
-  const admit = createAdmit({
-    policies: () => policies.list(),
-    namespace: (name) => nsInformer.get(name),
-    operatorNamespace: config.namespace,
-    settingsFor,
-    probedLevel: (name, labels) => podSecurity.lookup(name, labels),
-    onEvents: (req, pod: V1Pod, records) => {
-      const owner = pod?.metadata?.ownerReferences?.[0];
-      const regarding = pod?.metadata?.name
-        ? { apiVersion: "v1", kind: "Pod", name: pod.metadata.name, namespace: req.namespace }
-        : owner
-          ? {
-              apiVersion: owner.apiVersion,
-              kind: owner.kind,
-              name: owner.name,
-              namespace: req.namespace,
-              uid: owner.uid,
-            }
-          : undefined;
-      if (!regarding) return;
-      for (const e of records) events.record(regarding, "Warning", e.reason, e.message);
-    },
-  });
+  const admit = createAdmit(admitDeps);
 
   for (const inf of caches) inf.start();
   const server = await startWebhookServer({
@@ -289,6 +307,7 @@ export async function startOperator(
       namespaces: () => nsInformer.list(),
       pods: podInformer,
       workloads: workloadInformers as never,
+      predictions,
       operatorNamespace: config.namespace,
       revisionOf: (p) => settingsFor(p).revision,
       webhookReady: () => webhookReady || !config.manageWebhook,

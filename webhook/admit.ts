@@ -23,7 +23,12 @@ export interface AdmitDeps {
   onEvents?: (req: AdmissionRequest, pod: V1Pod, events: EventRecord[]) => void;
 }
 
-const skipped = (reason: string): Admission => ({ patch: [], result: "skipped", reason });
+const skipped = (reason: string, message?: string): Admission => ({
+  patch: [],
+  result: "skipped",
+  reason,
+  ...(message === undefined ? {} : { message }),
+});
 
 export function createAdmit(deps: AdmitDeps): (req: AdmissionRequest) => Admission {
   return (req) => {
@@ -51,10 +56,17 @@ export function createAdmit(deps: AdmitDeps): (req: AdmissionRequest) => Admissi
     });
     if (result.events.length > 0) deps.onEvents?.(req, pod, result.events);
     const base = { patch: result.patch, warnings: result.warnings };
-    const podSkip = result.skipped.find((s) => s.container === undefined)?.reason;
-    if (podSkip) return { ...base, result: "skipped", reason: podSkip };
+    const podSkip = result.skipped.find((s) => s.container === undefined);
+    if (podSkip)
+      return { ...base, result: "skipped", reason: podSkip.reason, message: podSkip.message };
     if (winner?.spec.dryRun) return { ...base, result: "dry-run", reason: "dry-run" };
     if (result.injected.length > 0) return { ...base, result: "injected", reason: "injected" };
-    return { ...base, result: "skipped", reason: result.skipped[0]?.reason ?? "no-change" };
+    const first = result.skipped[0];
+    return {
+      ...base,
+      result: "skipped",
+      reason: first?.reason ?? "no-change",
+      ...(first ? { message: first.message } : {}),
+    };
   };
 }

@@ -53,6 +53,8 @@ export function expectedClusterPermissions(
     ...each("events.k8s.io", ["events"], ["create"]),
     // The Pod Security level probe's dry-run create (operator/pod-security).
     ...each("core", ["pods"], ["create"]),
+    ...each("core", ["persistentvolumeclaims", "events"], ["list"]),
+    ...each("storage.k8s.io", ["storageclasses"], ["list"]),
     ...(opts.selfCerts !== false
       ? [
           ...each(
@@ -135,6 +137,9 @@ export function operatorNeeds(n: Names, ns: string, otherNs: string): CanI[] {
     { verb: "create", resource: "mutatingwebhookconfigurations.admissionregistration.k8s.io" },
     { verb: "get", resource: `clusterroles.rbac.authorization.k8s.io/${n.clusterRole}` },
     { verb: "watch", resource: "pods", namespace: otherNs },
+    { verb: "list", resource: "persistentvolumeclaims", namespace: otherNs },
+    { verb: "list", resource: "events", namespace: otherNs },
+    { verb: "list", resource: "storageclasses.storage.k8s.io" },
     { verb: "list", resource: "deployments.apps", namespace: otherNs },
     { verb: "patch", resource: "deployments.apps", namespace: otherNs },
     { verb: "watch", resource: "daemonsets.apps", namespace: otherNs },

@@ -5,7 +5,12 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ProfilingPolicy, ProfilingPolicyStatus } from "../api/v1alpha1/types.ts";
 import type { Reconciler } from "../controller/worker.ts";
-import { type CoverageMetrics, computeCoverage, podMeta } from "../coverage/index.ts";
+import {
+  type CoverageMetrics,
+  computeCoverage,
+  podMeta,
+  type TemplatePredictions,
+} from "../coverage/index.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import type { Informer, KubeObject } from "../kube/informer.ts";
@@ -18,15 +23,19 @@ import {
   crashLooping,
   parseRecord,
   planRollout,
+  podsSince,
   type RolloutWorkload,
   type WorkloadFacts,
   type WorkloadObject,
   workloadReadiness,
 } from "../rollout/index.ts";
+import { blockingCause } from "../status/blocking-cause.ts";
 import { setConditions } from "../status/conditions.ts";
 import { statusChanged } from "../status/policy-status.ts";
 
 export const COVERAGE_FIELD_MANAGER = "fleetscope-coverage";
+/** The writer of restarts and rollout records on workloads, as their managedFields show it. */
+export const ROLLOUT_FIELD_MANAGER = "fleetscope-rollout";
 const RESYNC_MS = 5 * 60_000;
 const CRASH_CHECK_MS = 10_000;
 
@@ -43,6 +52,8 @@ export interface CoverageReconcilerDeps {
   pods: Informer<KubeObject>;
   /** Full Deployments, StatefulSets and DaemonSets, by kind. */
   workloads: Record<"Deployment" | "StatefulSet" | "DaemonSet", Informer<Workload>>;
+  /** The webhook's decision for each workload's template: what a restart would bring. */
+  predictions?: TemplatePredictions;
   operatorNamespace: string;
   /** Whether this operator's webhook is registered: restarts wait for it. */
   webhookReady: () => boolean;
@@ -60,7 +71,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
   const written = new Map<string, Record<string, string>>();
   // Crash-loop checks read a workload's full pods: only while it is not yet available, and at
   // most every CRASH_CHECK_MS per workload, not on every reconcile of a busy rollout.
-  const crashChecks = new Map<string, { at: number; looping: boolean }>();
+  const crashChecks = new Map<string, { at: number; looping: boolean; blocking?: string }>();
 
   function annotationsOf(key: string, cached: Record<string, string> | undefined) {
     const mine = written.get(key);
@@ -80,6 +91,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     const annotations = annotationsOf(`${kind}/${ns}/${name}`, obj.metadata?.annotations);
     const record = parseRecord(annotations);
     let looping = false;
+    let blocking: string | undefined;
     const key = `${kind}/${ns}/${name}`;
     if (
       record &&
@@ -93,14 +105,17 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       const last = crashChecks.get(key);
       if (last && now - last.at < CRASH_CHECK_MS) {
         looping = last.looping;
+        blocking = last.blocking;
       } else {
         const pods = await client.request<{ items: V1Pod[] }>("GET", collectionPath("Pod", ns), {
           query: {
             labelSelector: selectorToString({ matchLabels: obj.spec.selector.matchLabels }),
           },
         });
-        looping = crashLooping(pods.items, new Date(record.time));
-        crashChecks.set(key, { at: now, looping });
+        const since = new Date(record.time);
+        looping = crashLooping(pods.items, since);
+        blocking = blockingCause({ pods: podsSince(pods.items, since) });
+        crashChecks.set(key, { at: now, looping, ...(blocking ? { blocking } : {}) });
       }
     } else {
       crashChecks.delete(key);
@@ -110,6 +125,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       restartable: readiness.restartable,
       readiness: readiness.message,
       crashLooping: looping,
+      ...(blocking ? { blocking } : {}),
     };
     if (annotations) f.annotations = annotations;
     return f;
@@ -131,6 +147,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
       policies: deps.policies.list(),
       pods: deps.pods.list().map((p) => podMeta(p as never)),
       operatorNamespace: deps.operatorNamespace,
+      ...(deps.predictions ? { predict: deps.predictions.lookup() } : {}),
     });
     deps.metrics.update(name, coverage.status);
 
@@ -176,6 +193,7 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
         wname,
         action.patch,
         namespace,
+        ROLLOUT_FIELD_MANAGER,
       );
       const annotations = updated.metadata?.annotations;
       if (annotations) written.set(`${kind}/${namespace}/${wname}`, annotations);

@@ -2,6 +2,12 @@
 // with server-side apply, prunes objects it rendered before but no longer does, reads the
 // workloads' readiness and writes status — only when something changed.
 
+import type {
+  CoreV1Event,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1StorageClass,
+} from "@kubernetes/client-node";
 import type { ProfilingPolicy } from "../api/v1alpha1/types.ts";
 import type { Reconciler } from "../controller/worker.ts";
 import { TerminalError } from "../controller/worker.ts";
@@ -14,11 +20,13 @@ import {
   type ObjectRef,
   objectPath,
 } from "../kube/resources.ts";
+import { type LabelSelector, selectorToString } from "../match/label-selector.ts";
 import { type NamespaceLike, namespaceConflicts, selectsNamespace } from "../match/policies.ts";
 import type { PolicyCache } from "../policy-cache.ts";
 import { expectedWorkloads, LABEL_POLICY, renderPyroscope } from "../render/pyroscope/index.ts";
 import { policyLabelValue } from "../render/pyroscope/names.ts";
 import { pyroscopeEndpoints } from "../render/pyroscope/urls.ts";
+import { blockingCause, type CauseInput } from "../status/blocking-cause.ts";
 import { type ObservedWorkload, policyStatus, statusChanged } from "../status/policy-status.ts";
 import { type ClaimLike, sharedClaimCause, sharedClaimOf } from "../status/shared-claim.ts";
 
@@ -137,26 +145,67 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
   }
 
   async function observeWorkloads(policy: ProfilingPolicy): Promise<ObservedWorkload[]> {
-    return Promise.all(
+    const observed = await Promise.all(
       expectedWorkloads(policy).map(async (w) => {
         try {
           const obj = await client.request<{
-            spec?: { replicas?: number };
+            spec?: { replicas?: number; selector?: LabelSelector };
             status?: { readyReplicas?: number };
           }>("GET", objectPath(w.kind, w.name, w.namespace));
           return {
             component: w.component,
             kind: w.kind,
             name: w.name,
+            namespace: w.namespace,
             replicas: obj.spec?.replicas ?? 1,
             readyReplicas: obj.status?.readyReplicas ?? 0,
+            selector: obj.spec?.selector,
           };
         } catch (err) {
           if (!isNotFound(err)) throw err;
-          return { component: w.component, kind: w.kind, name: w.name };
+          return { component: w.component, kind: w.kind, name: w.name, namespace: w.namespace };
         }
       }),
     );
+    // Only components that exist and are not ready are looked into: a few reads, and only
+    // while Pyroscope is coming up or broken.
+    const stuck = observed.filter(
+      (w) => w.replicas !== undefined && (w.readyReplicas ?? 0) < w.replicas && w.selector,
+    );
+    if (stuck.length > 0) {
+      const context = await causeContext(stuck[0]!.namespace);
+      for (const w of stuck) {
+        const pods = await client
+          .request<{ items: V1Pod[] }>("GET", collectionPath("Pod", w.namespace), {
+            query: { labelSelector: selectorToString(w.selector!) },
+          })
+          .then((l) => l.items)
+          .catch(() => undefined);
+        const cause =
+          pods && blockingCause({ ...context, pods, workload: { kind: w.kind, name: w.name } });
+        if (cause) (w as ObservedWorkload).blocking = cause;
+      }
+    }
+    return observed.map(({ namespace: _, selector: __, ...w }) => w);
+  }
+
+  /** Claims, StorageClasses and Warning Events, each left out when it cannot be read. */
+  async function causeContext(namespace: string): Promise<Omit<CauseInput, "pods">> {
+    const items = <T>(path: string, query?: Record<string, string>) =>
+      client
+        .request<{ items: T[] }>("GET", path, query ? { query } : {})
+        .then((l) => l.items)
+        .catch(() => undefined);
+    const [claims, storageClasses, events] = await Promise.all([
+      items<V1PersistentVolumeClaim>(collectionPath("PersistentVolumeClaim", namespace)),
+      items<V1StorageClass>(collectionPath("StorageClass")),
+      items<CoreV1Event>(collectionPath("CoreEvent", namespace), { fieldSelector: "type=Warning" }),
+    ]);
+    return {
+      ...(claims ? { claims } : {}),
+      ...(storageClasses ? { storageClasses } : {}),
+      ...(events ? { events } : {}),
+    };
   }
 
   /** Why the policy's shared claim cannot serve every component; undefined when it can. */
@@ -250,6 +299,10 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
         metadata: { name },
         status,
       });
+      const pyroscope = status.conditions?.find((c) => c.type === "PyroscopeReady");
+      if (pyroscope?.status === "False" && pyroscope.reason === "ComponentBlocked") {
+        deps.events.record(policyRef(policy), "Warning", "PyroscopeNotReady", pyroscope.message);
+      }
       if (wasReady !== isReady && isReady === "True") {
         deps.events.record(
           policyRef(policy),

@@ -3,6 +3,8 @@
 import type { CoverageStatus } from "../api/v1alpha1/types.ts";
 import { type NamespaceLike, selectsNamespace } from "../match/policies.ts";
 import { type CoveragePolicy, classifyPod, ineligibility } from "./classify.ts";
+import { applyPrediction } from "./predicted.ts";
+import type { PredictionLookup } from "./template-predictions.ts";
 import type { CoverageState, PodCounts, PodCoverage, PodMeta, WorkloadCoverage } from "./types.ts";
 
 export interface CoverageInput {
@@ -12,6 +14,11 @@ export interface CoverageInput {
   /** Pods of the selected namespaces at least; others are ignored. */
   pods: readonly PodMeta[];
   operatorNamespace: string;
+  /**
+   * What the webhook would do to a new pod of a workload (from its template). Pods a restart
+   * would not give the agent are skipped for the predicted reason, never pending.
+   */
+  predict?: PredictionLookup;
 }
 
 export interface CoverageResult {
@@ -44,7 +51,7 @@ export function computeCoverage(policy: CoveragePolicy, input: CoverageInput): C
     const ns = selected.get(pod.namespace);
     if (!ns) continue;
     if (ineligibility(policy, pod, ns, input.policies, input.operatorNamespace)) continue;
-    pods.push(classifyPod(policy, pod));
+    pods.push(applyPrediction(classifyPod(policy, pod), input.predict));
   }
   pods.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
   const workloads = groupWorkloads(pods);

@@ -31,6 +31,8 @@ export interface PodCoverage {
   reason?: string;
   /** The webhook's own words when it recorded them, else a description of the reason. */
   message?: string;
+  /** The reason is the webhook's predicted decision for the workload's template. */
+  predicted?: boolean;
   workload: { kind: string; name: string };
 }
 

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { fetch } from "undici";
 import type { Connection } from "./connection.ts";
+import { FIELD_MANAGER, USER_AGENT } from "./identity.ts";
 
 /** An error answer of the API server, with its HTTP status and Status reason. */
 export class ApiError extends Error {
@@ -81,12 +82,26 @@ export function requestKind(
   return { verb, resource };
 }
 
+export interface ClientIdentity {
+  /** The field manager of writes that do not name their own; `fleetscope` by default. */
+  fieldManager?: string;
+  /** `fleetscope/<version>` by default: what the API server's audit log shows. */
+  userAgent?: string;
+}
+
+/** Methods that write and take a fieldManager; DELETE takes none. */
+const WRITES = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
+
 export class KubeClient {
   readonly connection: Connection;
+  readonly fieldManager: string;
+  readonly userAgent: string;
   /** Called once per request sent (watches included), e.g. to count them in a metric. */
   onRequest: ((verb: string, resource: string) => void) | undefined;
-  constructor(connection: Connection) {
+  constructor(connection: Connection, identity: ClientIdentity = {}) {
     this.connection = connection;
+    this.fieldManager = identity.fieldManager ?? FIELD_MANAGER;
+    this.userAgent = identity.userAgent ?? USER_AGENT;
   }
 
   private async context(method: HttpMethod, path: string, query?: Query) {
@@ -98,12 +113,17 @@ export class KubeClient {
   }
 
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}) {
-    const { url, auth } = await this.context(method, path, opts.query);
+    // Without a fieldManager the API server names the writer after the User-Agent's product.
+    const query =
+      WRITES.has(method) && opts.query?.fieldManager === undefined
+        ? { ...opts.query, fieldManager: this.fieldManager }
+        : opts.query;
+    const { url, auth } = await this.context(method, path, query);
     if (this.onRequest) {
       const k = requestKind(method, path);
       this.onRequest(k.verb, k.resource);
     }
-    const headers: Record<string, string> = { ...auth.headers };
+    const headers: Record<string, string> = { ...auth.headers, "user-agent": this.userAgent };
     headers.accept = opts.accept ?? "application/json";
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -154,7 +174,11 @@ export class KubeClient {
     try {
       touch();
       const res = await fetch(url, {
-        headers: { ...auth.headers, accept: opts.accept ?? "application/json" },
+        headers: {
+          ...auth.headers,
+          "user-agent": this.userAgent,
+          accept: opts.accept ?? "application/json",
+        },
         dispatcher: auth.dispatcher,
         signal: abort.signal,
       });

@@ -12,6 +12,9 @@ export interface InvolvedObject {
   uid?: string;
 }
 
+/** Where the API server accepts Events whose regarding object has no namespace. */
+export const CLUSTER_SCOPED_EVENTS = "default";
+
 export interface EventRecorder {
   record(regarding: InvolvedObject, type: "Normal" | "Warning", reason: string, note: string): void;
 }
@@ -19,7 +22,7 @@ export interface EventRecorder {
 export function eventRecorder(
   client: KubeClient,
   clock: Clock,
-  opts: { controller: string; instance: string; defaultNamespace: string; dedupMs?: number },
+  opts: { controller: string; instance: string; dedupMs?: number },
   onError: (err: unknown) => void = () => {},
 ): EventRecorder {
   const recent = new Map<string, number>();
@@ -34,8 +37,9 @@ export function eventRecorder(
       if (recent.size > 10_000) {
         for (const [k, t] of recent) if (now - t >= dedupMs) recent.delete(k);
       }
-      // Events of cluster-scoped objects (policies) live in the operator's namespace.
-      const namespace = regarding.namespace ?? opts.defaultNamespace;
+      // The API server accepts Events about cluster-scoped objects (policies) only in
+      // "default" (or kube-system), not in the operator's namespace.
+      const namespace = regarding.namespace ?? CLUSTER_SCOPED_EVENTS;
       const body = {
         apiVersion: "events.k8s.io/v1",
         kind: "Event",

@@ -1,7 +1,8 @@
 // REST paths of the kinds the operator reads and writes, and server-side apply under one field manager.
 import { APPLY_PATCH, type KubeClient, MERGE_PATCH } from "./client.ts";
+import { FIELD_MANAGER } from "./identity.ts";
 
-export const FIELD_MANAGER = "fleetscope";
+export { FIELD_MANAGER };
 
 interface Resource {
   group: string;
@@ -24,6 +25,14 @@ const RESOURCES: Record<string, Resource> = {
   Service: { group: "", version: "v1", plural: "services", namespaced: true },
   ServiceAccount: { group: "", version: "v1", plural: "serviceaccounts", namespaced: true },
   Event: { group: "events.k8s.io", version: "v1", plural: "events", namespaced: true },
+  /** core/v1 Events: field selectors on type and involvedObject, as kubelet and scheduler write them. */
+  CoreEvent: { group: "", version: "v1", plural: "events", namespaced: true },
+  StorageClass: {
+    group: "storage.k8s.io",
+    version: "v1",
+    plural: "storageclasses",
+    namespaced: false,
+  },
   Deployment: { group: "apps", version: "v1", plural: "deployments", namespaced: true },
   StatefulSet: { group: "apps", version: "v1", plural: "statefulsets", namespaced: true },
   DaemonSet: { group: "apps", version: "v1", plural: "daemonsets", namespaced: true },
@@ -120,15 +129,18 @@ export function applyStatus<T = ObjectRef>(
   );
 }
 
+/** A JSON merge patch, under `fieldManager` or the client's own. */
 export function mergePatch<T>(
   client: KubeClient,
   kind: string,
   name: string,
   patch: unknown,
   namespace?: string,
+  fieldManager?: string,
 ): Promise<T> {
   return client.request<T>("PATCH", objectPath(kind, name, namespace), {
     body: patch,
     contentType: MERGE_PATCH,
+    ...(fieldManager ? { query: { fieldManager } } : {}),
   });
 }

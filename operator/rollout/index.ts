@@ -3,6 +3,7 @@ export { planRollout, workloadName } from "./plan.ts";
 export {
   CRASH_RESTARTS,
   crashLooping,
+  podsSince,
   type Readiness,
   type WorkloadObject,
   workloadReadiness,

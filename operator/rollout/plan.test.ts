@@ -193,6 +193,38 @@ describe("planRollout", () => {
       ]);
     });
 
+    it("names the pod, container and state that block a restart, in progress and halt", () => {
+      const blocking =
+        "pod slow-7d-a container app is in CrashLoopBackOff after 4 restarts; last exit code 1 (Error): no main manifest attribute";
+      const waiting = plan(rolling(), [
+        workload("slow", { record: "Restarting@1", facts: { ready: false, blocking } }),
+      ]);
+      expect(waiting.condition.message).to.include(
+        `Deployment/shop/slow not available yet: ${blocking}`,
+      );
+      const halted = plan(rolling(), [
+        workload("slow", {
+          record: "Restarting@1",
+          facts: { ready: false, crashLooping: true, blocking },
+        }),
+      ]);
+      expect(halted.status.halted?.message).to.equal(
+        `Deployment/shop/slow: CrashLoop: ${blocking} (rolled back: excluded from injection and restarted)`,
+      );
+      expect(halted.actions[0]?.events.map((e) => e.message)).to.include(
+        `Deployment/shop/slow: CrashLoop: ${blocking}`,
+      );
+      const timedOut = plan(rolling(), [
+        workload("slow", {
+          record: "Restarting@6",
+          facts: { ready: false, readiness: "0 of 2 updated replicas available", blocking },
+        }),
+      ]);
+      expect(timedOut.status.halted?.message).to.include(
+        `(0 of 2 updated replicas available; ${blocking})`,
+      );
+    });
+
     it("stays halted on a recorded failure but still settles other restarts in flight", () => {
       const p = plan(rolling({ maxConcurrent: 3 }), [
         workload("broken", {

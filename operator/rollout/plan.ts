@@ -181,8 +181,10 @@ class RollingPlanner {
           : complete(),
       });
     }
+    const blocked = stillInFlight.find((t) => t.w.facts?.blocking);
     const progress = [
       `${done}/${total} restarted, ${flying} in flight`,
+      blocked ? `${workloadName(blocked.w)} not available yet: ${blocked.w.facts!.blocking}` : "",
       canaryWait ?? "",
       notRestartable,
       unknown.length ? `not in the cache yet: ${list(unknown)}` : "",
@@ -275,11 +277,12 @@ class RollingPlanner {
     }
     const timeout = parseOperatorDuration(this.input.policy.spec.rollout.healthTimeout);
     let why: string | undefined;
-    if (facts.crashLooping) why = "CrashLoop: its new pods are crash-looping";
+    if (facts.crashLooping)
+      why = `CrashLoop: ${facts.blocking ?? "its new pods are crash-looping"}`;
     else if (!(this.now - record.time < timeout))
       why = facts.ready
         ? `NotInjected: rolled out, but its pods do not carry the agent ${this.input.policy.spec.rollout.healthTimeout} after the restart (is the webhook reachable?)`
-        : `HealthTimeout: not available ${this.input.policy.spec.rollout.healthTimeout} after the restart (${facts.readiness ?? "not ready"})`;
+        : `HealthTimeout: not available ${this.input.policy.spec.rollout.healthTimeout} after the restart (${[facts.readiness ?? "not ready", facts.blocking].filter(Boolean).join("; ")})`;
     if (!why) {
       this.deadlines.push(record.time + timeout);
       return false;

@@ -76,6 +76,14 @@ export function workloadReadiness(kind: string, obj: WorkloadObject): Readiness 
   return { ready: false, restartable: false, message: `${kind} is not restarted by the rollout` };
 }
 
+/** Pods created since the restart (within the second the timestamps are rounded to). */
+export function podsSince(pods: readonly V1Pod[], since: Date): V1Pod[] {
+  return pods.filter((pod) => {
+    const created = pod.metadata?.creationTimestamp;
+    return created !== undefined && new Date(created).getTime() >= since.getTime() - 1000;
+  });
+}
+
 /** A container restarted this often since the restart is taken as crash-looping already. */
 export const CRASH_RESTARTS = 3;
 
@@ -84,9 +92,7 @@ export const CRASH_RESTARTS = 3;
  * and say nothing about the agent.
  */
 export function crashLooping(pods: readonly V1Pod[], since: Date): boolean {
-  return pods.some((pod) => {
-    const created = pod.metadata?.creationTimestamp;
-    if (created === undefined || new Date(created).getTime() < since.getTime() - 1000) return false;
+  return podsSince(pods, since).some((pod) => {
     const statuses = [
       ...(pod.status?.initContainerStatuses ?? []),
       ...(pod.status?.containerStatuses ?? []),

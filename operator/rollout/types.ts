@@ -23,6 +23,8 @@ export interface WorkloadFacts {
   readiness?: string;
   /** crashLooping(...) of its pods; only needed while the record says Restarting. */
   crashLooping: boolean;
+  /** blockingCause(...) of its new pods while it restarts: which pod, container and state. */
+  blocking?: string;
 }
 
 export interface RolloutWorkload extends WorkloadRef {

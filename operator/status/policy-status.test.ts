@@ -24,6 +24,43 @@ const observe = (over: Partial<PolicyObservation> = {}): PolicyObservation => ({
   ...over,
 });
 
+describe("PyroscopeReady's message", () => {
+  const message = (o: PolicyObservation) =>
+    policyStatus(o).conditions?.find((c) => c.type === "PyroscopeReady");
+
+  it("names each component's blocking cause", () => {
+    const c = message(
+      observe({
+        workloads: [
+          {
+            component: "monolithic",
+            kind: "StatefulSet",
+            name: "p-pyroscope",
+            replicas: 1,
+            readyReplicas: 0,
+            blocking: "pod p-pyroscope-0 cannot be scheduled: 0/3 nodes are available",
+          },
+        ],
+      }),
+    );
+    expect(c?.reason).to.equal("ComponentBlocked");
+    expect(c?.message).to.equal(
+      "monolithic (StatefulSet p-pyroscope, 0/1 ready): pod p-pyroscope-0 cannot be scheduled: 0/3 nodes are available.",
+    );
+  });
+
+  it("without a known cause, says what it waits for", () => {
+    const c = message(
+      observe({
+        workloads: [
+          { component: "all", kind: "StatefulSet", name: "x", replicas: 1, readyReplicas: 0 },
+        ],
+      }),
+    );
+    expect(c).to.include({ reason: "ComponentsNotReady", message: "Waiting for all." });
+  });
+});
+
 describe("policyStatus", () => {
   const cases: { name: string; o: PolicyObservation; expect: Record<string, string> }[] = [
     {

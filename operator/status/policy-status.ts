@@ -10,6 +10,8 @@ export interface ObservedWorkload {
   /** Undefined when the workload does not exist (yet). */
   replicas?: number;
   readyReplicas?: number;
+  /** The first blocking cause of its pods, when it is not ready and one is known. */
+  blocking?: string;
 }
 
 export interface PolicyObservation {
@@ -29,6 +31,13 @@ export interface PolicyObservation {
 const isReady = (w: ObservedWorkload) =>
   w.replicas !== undefined && (w.readyReplicas ?? 0) >= w.replicas;
 
+/** One component's line: how far it is and, when known, what blocks it. */
+function waitingFor(w: ObservedWorkload): string {
+  const count =
+    w.replicas === undefined ? "not created yet" : `${w.readyReplicas ?? 0}/${w.replicas} ready`;
+  return `${w.component} (${w.kind} ${w.name}, ${count})${w.blocking ? `: ${w.blocking}` : ""}.`;
+}
+
 export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
   const { policy } = o;
   const generation = policy.metadata.generation ?? 0;
@@ -41,7 +50,9 @@ export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
     (o.workloads.length > 0 &&
       ready.length === o.workloads.length &&
       o.sharedClaimCause === undefined);
-  const notReady = o.workloads.filter((w) => !isReady(w)).map((w) => w.component);
+  const notReady = o.workloads.filter((w) => !isReady(w));
+  const blocked = notReady.filter((w) => w.blocking);
+  const notReadyNames = notReady.map((w) => w.component).join(", ");
 
   const conditions: ConditionInput[] = [
     external
@@ -63,14 +74,21 @@ export function policyStatus(o: PolicyObservation): ProfilingPolicyStatus {
               type: "PyroscopeReady",
               status: "False",
               reason: "SharedClaimNotReady",
-              message: `${o.sharedClaimCause}.${notReady.length > 0 ? ` Waiting for ${notReady.join(", ")}.` : ""}`,
+              message: `${o.sharedClaimCause}.${notReady.length > 0 ? ` Waiting for ${notReadyNames}.` : ""}`,
             }
-          : {
-              type: "PyroscopeReady",
-              status: "False",
-              reason: "ComponentsNotReady",
-              message: `Waiting for ${notReady.join(", ")}.`,
-            },
+          : blocked.length > 0
+            ? {
+                type: "PyroscopeReady",
+                status: "False",
+                reason: "ComponentBlocked",
+                message: notReady.map(waitingFor).join(" "),
+              }
+            : {
+                type: "PyroscopeReady",
+                status: "False",
+                reason: "ComponentsNotReady",
+                message: `Waiting for ${notReadyNames}.`,
+              },
     o.webhookReady
       ? {
           type: "WebhookReady",

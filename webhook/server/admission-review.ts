@@ -35,6 +35,8 @@ export interface Admission {
   patch: unknown[];
   result: "injected" | "skipped" | "dry-run" | "error";
   reason: string;
+  /** The webhook's own words for a skip; not sent to the API server. */
+  message?: string;
   warnings?: string[];
 }
 
