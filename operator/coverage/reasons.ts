@@ -26,6 +26,8 @@ const WEBHOOK_REASONS: Record<string, string> = {
     "JAVA_TOOL_OPTIONS and JDK_JAVA_OPTIONS are set with valueFrom or envFrom and cannot be merged",
   Java8OptionsUnmergeable:
     "JAVA_TOOL_OPTIONS is set with valueFrom or envFrom and Java 8 ignores JDK_JAVA_OPTIONS",
+  NoWritableTmp:
+    "the root filesystem is read-only, nothing writable is mounted at /tmp, and the JVM's temp dir could only be set over options the webhook cannot see",
 };
 
 /** `no-target-container` → `NoTargetContainer`; unknown codes convert the same way. */
