@@ -3,7 +3,8 @@
 # images assembled from this machine's files (hack/images/rootfs.sh), `buildah bud --pull=never`
 # with their names as build args, one OCI archive per image in a cache keyed by the sources, and
 # a manifest (name, archive, digest, size) whose path is printed on stdout. When the real node
-# runs (hack/node.sh), imports the images into its containerd.
+# runs (hack/node.sh), imports the images into its containerd. FLEETSCOPE_IMAGES="agent-init
+# demo-service" builds only those (the manifest then lists only them).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,18 +58,22 @@ fi
 
 # ---- base images ----
 
-# base_key KIND: what the base's files come from, so a new busybox, JDK or Node rebuilds it.
-base_key() {
-  {
+# base_name KIND CONFIG...: the base's name, keyed by what its files come from (rootfs.sh,
+# busybox, glibc, the JDK, Node, npm, the CA bundle) and its `buildah config` arguments.
+base_name() {
+  local kind=$1 key
+  shift
+  key=$({
     cat "$here/images/rootfs.sh"
     dpkg-query -W -f='${Version}\n' busybox-static libc6 libstdc++6 zlib1g
-    case "$1" in
+    case "$kind" in
       jre) "$JDK17_HOME/bin/java" -version 2>&1 ;;
       node) "$node_bin/node" --version ;;
-      node-build) "$node_bin/node" --version; echo "npm $NPM_VERSION" ;;
+      node-build) "$node_bin/node" --version; echo "npm $NPM_VERSION"; sha256sum </etc/ssl/certs/ca-certificates.crt ;;
     esac
-    echo "$1"
-  } | sha256sum | cut -c1-12
+    printf '%s\n' "$kind" "$@"
+  } | sha256sum | cut -c1-12)
+  echo "localhost/fleetscope/base-$kind:$key"
 }
 
 # build_base KIND NAME CONFIG...: the rootfs as one layer, then `buildah config` arguments.
@@ -92,10 +97,18 @@ build_base() {
 }
 
 PATH_DEFAULT=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-busybox_base="localhost/fleetscope/base-busybox:$(base_key busybox)"
-jre_base="localhost/fleetscope/base-jre17:$(base_key jre)"
-node_base="localhost/fleetscope/base-node24:$(base_key node)"
-node_build_base="localhost/fleetscope/base-node24-build:$(base_key node-build)"
+# Each base's `buildah config`: busybox and the JRE as their upstream images (root, a shell or
+# JAVA_HOME); Node as distroless (node as entrypoint, uid 65532); the build base as node:24-slim.
+busybox_config=(--env "PATH=$PATH_DEFAULT" --cmd '["sh"]')
+jre_config=(--env "PATH=/opt/java/openjdk/bin:$PATH_DEFAULT" --env JAVA_HOME=/opt/java/openjdk)
+node_config=(--env "PATH=$PATH_DEFAULT" --user 65532:65532 --workingdir /home/nonroot
+  --entrypoint '["/nodejs/bin/node"]')
+node_build_config=(--env "PATH=/nodejs/bin:$PATH_DEFAULT" --cmd '["node"]'
+  --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt --env NPM_CONFIG_UPDATE_NOTIFIER=false)
+busybox_base=$(base_name busybox "${busybox_config[@]}")
+jre_base=$(base_name jre "${jre_config[@]}")
+node_base=$(base_name node "${node_config[@]}")
+node_build_base=$(base_name node-build "${node_build_config[@]}")
 
 # ---- the project's images ----
 
@@ -185,15 +198,14 @@ manifest="$dir/manifest.json"
 for image in "${IMAGES[@]}"; do
   case "$image" in
     agent-init)
-      build_base busybox "$busybox_base" --env "PATH=$PATH_DEFAULT" --cmd '["sh"]'
+      build_base busybox "$busybox_base" "${busybox_config[@]}"
       ctx=$(mktemp -d "$dir/.context.XXXXXX")
       cp "$agent_jar" "$ctx/pyroscope.jar"
       bud agent-init "$ctx" "$repo/images/agent-init/Dockerfile" "BUSYBOX_IMAGE=$busybox_base"
       rm -rf "$ctx"
       ;;
     demo-service | pyroscope-test)
-      build_base jre "$jre_base" --env "PATH=/opt/java/openjdk/bin:$PATH_DEFAULT" \
-        --env JAVA_HOME=/opt/java/openjdk
+      build_base jre "$jre_base" "${jre_config[@]}"
       if [ "$image" = demo-service ]; then src="$repo/examples/demo-service" jar=$demo_jar to=checkout.jar
       else src="$here/pyroscope" jar=$standin_jar to=pyroscope-standin.jar; fi
       ctx=$(mktemp -d "$dir/.context.XXXXXX")
@@ -202,9 +214,8 @@ for image in "${IMAGES[@]}"; do
       rm -rf "$ctx"
       ;;
     operator)
-      build_base node "$node_base" --env "PATH=$PATH_DEFAULT" --user 65532:65532 \
-        --workingdir /home/nonroot --entrypoint '["/nodejs/bin/node"]'
-      build_base node-build "$node_build_base" --env "PATH=/nodejs/bin:$PATH_DEFAULT" --cmd '["node"]'
+      build_base node "$node_base" "${node_config[@]}"
+      build_base node-build "$node_build_base" "${node_build_config[@]}"
       bud operator "$repo" "$repo/Dockerfile" "NODE_BUILD_IMAGE=$node_build_base" "RUNTIME_IMAGE=$node_base"
       ;;
   esac
@@ -214,6 +225,20 @@ done
   console.log(JSON.stringify({ images: lines.map((l) => JSON.parse(l)) }, null, 2));
 ' "$manifest.tmp" >"$manifest"
 rm -f "$manifest.tmp"
+
+# Keep the cache to what the current sources build: older bases, untagged images, old archives.
+for old in $(bah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/fleetscope/base-' || true); do
+  case " $busybox_base $jre_base $node_base $node_build_base " in
+    *" $old "*) ;;
+    *) bah rmi "$old" >/dev/null 2>&1 || true ;;
+  esac
+done
+bah rmi --prune >/dev/null 2>&1 || true
+if [ "${FLEETSCOPE_IMAGES:-}" = "" ]; then
+  for archive in "$dir"/archives/*.tar; do
+    grep -qF "\"archive\": \"$archive\"" "$manifest" || rm -f "$archive"
+  done
+fi
 
 # Into the real node's containerd, when one runs; skipped when it already has the same digest.
 if [ -x "$here/node.sh" ] && "$here/node.sh" running >/dev/null 2>&1; then

@@ -4,7 +4,8 @@
 #   busybox     Debian's busybox-static, one symlink per applet, users root/nonroot/nobody
 #   jre         busybox + a jlink'd JRE 17 at /opt/java/openjdk + the glibc it links
 #   node        Node 24 at /nodejs/bin/node + glibc/libstdc++; no shell, no package manager
-#   node-build  busybox + node + npm, for the Dockerfile's build stages (RUN npm ci)
+#   node-build  busybox + node + npm + this machine's CA bundle, for the Dockerfile's build
+#               stages (RUN npm ci trusts what the host's npm trusts; no final image carries it)
 # Inputs come from the environment: JDK17_HOME (jre), NODE_BIN and NPM_DIR (node, node-build).
 set -euo pipefail
 
@@ -118,6 +119,8 @@ npm_tree() {
   ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$root/nodejs/bin/npm"
   ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$root/nodejs/bin/npx"
   ln -sfn /nodejs/bin/node "$root/usr/bin/node"
+  mkdir -p "$root/etc/ssl/certs"
+  cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 }
 
 if [ -n "$(ls -A "$root" 2>/dev/null)" ]; then
