@@ -1,11 +1,13 @@
 // The images `make images` builds from the project's Dockerfiles without a registry: one OCI
 // archive each, non-root, the operator without a shell, the agent jar pinned, and each image's own
 // command run from its archive (own namespaces, read-only root) the way a pod would run it.
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { chmod, chown, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { expect } from "chai";
 import { CONFIG_FILE, DATA_DIR, PORT_HTTP } from "../../operator/render/pyroscope/components.ts";
 import { renderPyroscope } from "../../operator/render/pyroscope/index.ts";
@@ -17,6 +19,7 @@ import {
 } from "../../operator/render/pyroscope/testing.ts";
 import { repoRoot } from "../datapath/artifacts.ts";
 import { poll } from "../datapath/process.ts";
+import { startContainerd } from "./containerd.ts";
 import {
   type BuiltImage,
   buildImages,
@@ -39,6 +42,7 @@ const AGENT_INIT = `localhost/fleetscope/agent-init:${AGENT_VERSION}`;
 const DEMO = "localhost/fleetscope/demo-service:dev";
 const PYROSCOPE = "localhost/fleetscope/pyroscope-test:dev";
 
+const run = promisify(execFile);
 const sha256 = async (path: string) =>
   createHash("sha256")
     .update(await readFile(path))
@@ -108,6 +112,29 @@ describe("images built from the project's Dockerfiles (make images)", function (
     expect(again.map((i) => [i.name, i.archive, i.digest])).to.deep.equal(
       images.map((i) => [i.name, i.archive, i.digest]),
     );
+  });
+
+  it("imports into containerd under its name with the recorded digest, as the node imports it", async () => {
+    await run(resolve(repoRoot, "hack/install-host-packages.sh"), ["containerd"]);
+    const dir = await mkdtemp(join(work, "containerd-"));
+    const containerd = await startContainerd(dir);
+    try {
+      for (const built of images) {
+        await containerd.ctr(["images", "import", built.archive]);
+      }
+      const listed = await containerd.ctr(["images", "ls"]);
+      const refs = listed
+        .split("\n")
+        .slice(1)
+        .filter((l) => l.trim() !== "")
+        .map((l) => {
+          const [ref, , digest] = l.split(/\s+/);
+          return [ref, digest];
+        });
+      expect(refs).to.have.deep.members(images.map((i) => [i.name, i.digest]));
+    } finally {
+      await containerd.stop();
+    }
   });
 
   it("runs every image as the non-root user 65532 by default", async () => {
