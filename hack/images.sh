@@ -40,6 +40,16 @@ bah() {
 }
 export BUILDAH_ISOLATION=chroot
 
+# Temporary contexts, rootfs trees and working containers go even when a build fails.
+scratch=()
+containers=()
+cleanup() {
+  local c
+  for c in "${containers[@]}"; do bah rm "$c" >/dev/null 2>&1 || true; done
+  rm -rf "${scratch[@]}" "$dir/manifest.json.tmp"
+}
+trap cleanup EXIT
+
 has_image() {
   bah images --quiet "$1" >/dev/null 2>&1
 }
@@ -84,9 +94,11 @@ build_base() {
   local t0=$SECONDS rootfs ctr mnt
   echo "  assembling base image $name..." >&2
   rootfs=$(mktemp -d "$dir/.rootfs.XXXXXX")
+  scratch+=("$rootfs")
   JDK17_HOME="$JDK17_HOME" NODE_BIN="$node_bin" NPM_DIR="$npm_dir/node_modules/npm" \
     "$here/images/rootfs.sh" "$kind" "$rootfs/root"
   ctr=$(bah from --pull=never scratch)
+  containers+=("$ctr")
   mnt=$(bah mount "$ctr")
   cp -a "$rootfs/root/." "$mnt/"
   bah umount "$ctr" >/dev/null
@@ -200,6 +212,7 @@ for image in "${IMAGES[@]}"; do
     agent-init)
       build_base busybox "$busybox_base" "${busybox_config[@]}"
       ctx=$(mktemp -d "$dir/.context.XXXXXX")
+      scratch+=("$ctx")
       cp "$agent_jar" "$ctx/pyroscope.jar"
       bud agent-init "$ctx" "$repo/images/agent-init/Dockerfile" "BUSYBOX_IMAGE=$busybox_base"
       rm -rf "$ctx"
@@ -209,6 +222,7 @@ for image in "${IMAGES[@]}"; do
       if [ "$image" = demo-service ]; then src="$repo/examples/demo-service" jar=$demo_jar to=checkout.jar
       else src="$here/pyroscope" jar=$standin_jar to=pyroscope-standin.jar; fi
       ctx=$(mktemp -d "$dir/.context.XXXXXX")
+      scratch+=("$ctx")
       cp "$jar" "$ctx/$to"
       bud "$image" "$ctx" "$src/Dockerfile" "JRE_IMAGE=$jre_base"
       rm -rf "$ctx"
