@@ -12,9 +12,11 @@ set -euo pipefail
 kind=${1:?usage: rootfs.sh busybox|jre|node|node-build DIR}
 root=${2:?usage: rootfs.sh busybox|jre|node|node-build DIR}
 
-# Modules of the JRE: the Pyroscope Java agent's (java.instrument, jdk.unsupported, jdk.jfr,
-# java.management), the attach and jcmd tools a profiler's user reaches for, the HTTP server of
-# the demo service and the test server, and TLS with EC keys for an agent sending to https.
+# Modules of the JRE: what `jdeps` finds the Pyroscope Java agent needs (java.instrument,
+# java.logging, java.management, jdk.jfr, jdk.unsupported) and the demo service and the test
+# server need (jdk.httpserver); jdk.attach, jdk.jcmd and jdk.management for diagnosing a JVM in
+# its pod; java.net.http, java.naming, jdk.crypto.ec and jdk.zipfs as a general Java service
+# image carries them (HTTP client, DNS/JNDI, TLS with EC keys, zip filesystems).
 JRE_MODULES=java.base,java.logging,java.management,java.instrument,java.naming,java.net.http,jdk.unsupported,jdk.jfr,jdk.attach,jdk.jcmd,jdk.management,jdk.httpserver,jdk.crypto.ec,jdk.zipfs
 
 skeleton() {
