@@ -85,6 +85,9 @@ describe("images built from the project's Dockerfiles (make images)", function (
 
   before(async function () {
     this.timeout(3_600_000); // a first run assembles the bases and runs npm ci in the build
+    if (process.getuid?.() !== 0) {
+      throw new Error("e2e/images needs root: buildah's vfs storage, unshare, mount and chroot");
+    }
     expect(AGENT_SHA256, "pinned agent SHA-256 in hack/fetch-agent.sh").to.match(/^[0-9a-f]{64}$/);
     images = await buildImages();
     work = await mkdtemp(join(tmpdir(), "fleetscope-images-"));
