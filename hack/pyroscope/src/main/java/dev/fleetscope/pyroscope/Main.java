@@ -130,11 +130,13 @@ public final class Main {
         jfr = gz.readAllBytes();
       }
     }
+    List<Store.Entry> entries;
     try {
-      accept(tenant, rawQuery, jfr);
+      entries = entries(rawQuery, jfr);
     } catch (IOException e) {
       throw new ApiError(400, "invalid_argument", "cannot read JFR: " + e.getMessage());
     }
+    // On disk before it can be queried: what a query has seen survives a restart.
     if (journal != null) {
       try {
         journal.append(tenant, rawQuery, jfr);
@@ -142,11 +144,17 @@ public final class Main {
         throw new IllegalStateException("cannot store the profile under the data directory: " + e, e);
       }
     }
+    entries.forEach(e -> store.add(tenant, e));
     send(ex, 200, "text/plain", "");
   }
 
-  /** Adds one ingest request's profiles to the store (also used to replay the journal). */
+  /** Replays one journalled ingest request into the store. */
   private void accept(String tenant, String rawQuery, byte[] jfr) throws IOException {
+    entries(rawQuery, jfr).forEach(e -> store.add(tenant, e));
+  }
+
+  /** One ingest request's profiles, one entry per profile type. */
+  private static List<Store.Entry> entries(String rawQuery, byte[] jfr) throws IOException {
     Map<String, String> q = queryParams(rawQuery);
     Map<String, String> labels = parseAppName(q.getOrDefault("name", ""));
     labels.put("pyroscope_spy", q.getOrDefault("spyName", "unknown"));
@@ -155,12 +163,14 @@ public final class Main {
     long sampleRate = parseLong(q.get("sampleRate"), 100);
     JfrConverter.Result r = JfrConverter.convert(jfr, sampleRate);
     long timeMs = (from + until) / 2 * 1000;
+    List<Store.Entry> out = new ArrayList<>();
     r.byType.forEach((typeId, stacks) -> {
       Map<String, String> l = new TreeMap<>(labels);
       l.put("__name__", typeId.substring(0, typeId.indexOf(':')));
       l.put("__profile_type__", typeId);
-      store.add(tenant, new Store.Entry(l, typeId, timeMs, stacks));
+      out.add(new Store.Entry(l, typeId, timeMs, stacks));
     });
+    return out;
   }
 
   /** name=app{k=v,...}: the application name becomes service_name unless a label sets it. */
