@@ -5,6 +5,8 @@
 # a manifest (name, archive, digest, size) whose path is printed on stdout. When the real node
 # runs (hack/node.sh), imports the images into its containerd. FLEETSCOPE_IMAGES="agent-init
 # demo-service" builds only those (the manifest then lists only them).
+# Other checkouts on this machine share the cache: archives and manifests are named by their
+# sources, and the lock serialises builds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,7 +48,7 @@ containers=()
 cleanup() {
   local c
   for c in "${containers[@]}"; do bah rm "$c" >/dev/null 2>&1 || true; done
-  rm -rf "${scratch[@]}" "$dir/manifest.json.tmp"
+  rm -rf "${scratch[@]}"
 }
 trap cleanup EXIT
 
@@ -167,7 +169,10 @@ bud() {
   name=$(image_name "$image")
   key=$(image_key "$image")
   archive="$dir/archives/$image-$key.tar"
-  if [ ! -f "$archive" ]; then
+  keys+=("$image-$key")
+  if [ -f "$archive" ]; then
+    touch "$archive"
+  else
     local t0=$SECONDS args=() a
     for a in "$@"; do args+=(--build-arg "$a"); done
     echo "  building $name from $dockerfile..." >&2
@@ -177,7 +182,7 @@ bud() {
     mv "$archive.tmp" "$archive"
     echo "  built $name in $((SECONDS - t0))s" >&2
   fi
-  manifest_entry "$name" "$archive" >>"$manifest.tmp"
+  manifest_entry "$name" "$archive" >>"$manifest_lines"
 }
 
 # manifest_entry NAME ARCHIVE: digest (the manifest's, as containerd records it), config, User,
@@ -205,8 +210,10 @@ node_json() {
   J=$1 "$node_bin/node" -e "const j = JSON.parse(process.env.J); console.log($2)"
 }
 
-manifest="$dir/manifest.json"
-: >"$manifest.tmp"
+keys=()
+mkdir -p "$dir/manifests"
+manifest_lines=$(mktemp "$dir/.manifest.XXXXXX")
+scratch+=("$manifest_lines" "$manifest_lines.json")
 for image in "${IMAGES[@]}"; do
   case "$image" in
     agent-init)
@@ -237,22 +244,15 @@ done
 "$node_bin/node" -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n");
   console.log(JSON.stringify({ images: lines.map((l) => JSON.parse(l)) }, null, 2));
-' "$manifest.tmp" >"$manifest"
-rm -f "$manifest.tmp"
+' "$manifest_lines" >"$manifest_lines.json"
+# Named by what it lists, so that a checkout never reads another checkout's manifest.
+manifest="$dir/manifests/$(printf '%s\n' "${keys[@]}" | sha256sum | cut -c1-12).json"
+mv "$manifest_lines.json" "$manifest"
 
-# Keep the cache to what the current sources build: older bases, untagged images, old archives.
-for old in $(bah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/fleetscope/base-' || true); do
-  case " $busybox_base $jre_base $node_base $node_build_base " in
-    *" $old "*) ;;
-    *) bah rmi "$old" >/dev/null 2>&1 || true ;;
-  esac
-done
-bah rmi --prune >/dev/null 2>&1 || true
-if [ "${FLEETSCOPE_IMAGES:-}" = "" ]; then
-  for archive in "$dir"/archives/*.tar; do
-    grep -qF "\"archive\": \"$archive\"" "$manifest" || rm -f "$archive"
-  done
-fi
+# Other checkouts share this cache (each with its own sources), so nothing they may still use
+# goes: only archives no build has used for a week.
+find "$dir/archives" -name '*.tar' -mtime +7 -delete
+find "$dir/manifests" -name '*.json' -mtime +7 -delete
 
 # Into the real node's containerd, when one runs; skipped when it already has the same digest.
 if [ -x "$here/node.sh" ] && "$here/node.sh" running >/dev/null 2>&1; then
