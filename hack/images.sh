@@ -6,7 +6,7 @@
 # runs (hack/node.sh), imports the images into its containerd. FLEETSCOPE_IMAGES="agent-init
 # demo-service" builds only those (the manifest then lists only them).
 # Other checkouts on this machine share the cache: archives and manifests are named by their
-# sources, and the lock serialises builds.
+# sources, and the lock serialises builds. FLEETSCOPE_IMAGES_CACHE moves the image cache elsewhere.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +18,7 @@ JDK17_HOME=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 AGENT_VERSION=$(sed -n 's/^AGENT_VERSION=\${PYROSCOPE_AGENT_VERSION:-\([0-9.]*\)}$/\1/p' "$here/fetch-agent.sh")
 IMAGES=(${FLEETSCOPE_IMAGES:-agent-init demo-service pyroscope-test operator})
 
-dir="$FLEETSCOPE_CACHE/images"
+dir="${FLEETSCOPE_IMAGES_CACHE:-$FLEETSCOPE_CACHE/images}"
 print_dir_if_asked "$dir" "$@"
 
 "$here/install-host-packages.sh" buildah busybox-static
