@@ -317,7 +317,7 @@ function waitForProfiles(server: Sandbox): Promise<string[]> {
         "-H",
         "Content-Type: application/json",
         "-d",
-        JSON.stringify({ start: 0, end: Date.now() + 60_000 }),
+        JSON.stringify({ start: Date.now() - 3_600_000, end: Date.now() + 60_000 }),
         url,
       ]);
       const ids = (JSON.parse(out) as { profileTypes: { ID: string }[] }).profileTypes.map(
