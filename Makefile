@@ -77,8 +77,12 @@ test-chart: deps helm ## Chart lint/render/schema/RBAC tests and the Argo CD hea
 e2e: deps helm ## Chart tests plus helm install into $KUBECONFIG's cluster (the local control plane if none runs).
 	hack/with-cluster.sh npx mocha --timeout 600000 'e2e/chart/**/*.test.ts'
 
+.PHONY: test-images
+test-images: deps ## Build the images (make images) and check each archive: non-root, no shell in the operator, pinned agent jar, each image's command run from its archive.
+	npx mocha --timeout 600000 --slow 60000 'e2e/images/**/*.test.ts'
+
 .PHONY: test
-test: lint verify-generated test-unit test-integration test-datapath e2e ## Everything CI runs: lint, type-check, unit, integration, data-path and chart tests.
+test: lint verify-generated test-unit test-integration test-datapath test-images e2e ## Everything CI runs: lint, type-check, unit, integration, data-path, image and chart tests.
 
 ##@ Benchmarks
 
@@ -114,6 +118,10 @@ kubectl: ## Print the path of the kubectl built with the control plane.
 	@echo "$$(hack/build-controlplane.sh | tail -n 1)/kubectl"
 
 ##@ Deployment
+
+.PHONY: images
+images: ## Build the operator, agent-init, demo and test Pyroscope images with buildah (no registry; cached OCI archives, loaded into the real node when it runs).
+	@hack/images.sh >/dev/null
 
 HELM = $$(hack/build-helm.sh | tail -n 1)
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Prints the directory of a Node.js >= 22.19 for the Makefile to put first on PATH: the
 # system's node when it is new enough, else Node 24 from the npm registry's node-linux-*
-# package, cached outside the work tree. Never touches the system's Node.
+# package, cached outside the work tree. Never touches the system's Node. With `--pinned`, always
+# the cached Node (the operator image is built from it, whatever the system has).
 set -euo pipefail
 
 NODE_VERSION=24.21.0
 cache=${FLEETSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetscope}
 
-if command -v node >/dev/null 2>&1; then
+if [ "${1:-}" != --pinned ] && command -v node >/dev/null 2>&1; then
   if node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=19)?0:1)'; then
     dirname "$(command -v node)"
     exit 0

@@ -26,6 +26,7 @@ public final class Main {
 
   private final Store store = new Store();
   private final boolean multitenancy;
+  private Journal journal;
 
   private Main(boolean multitenancy) {
     this.multitenancy = multitenancy;
@@ -44,28 +45,29 @@ public final class Main {
   }
 
   public static void main(String[] args) throws IOException {
-    Map<String, String> flags = new HashMap<>();
-    for (String a : args) {
-      String f = a.replaceFirst("^--?", "");
-      int eq = f.indexOf('=');
-      flags.put(eq < 0 ? f : f.substring(0, eq), eq < 0 ? "true" : f.substring(eq + 1));
+    Settings settings;
+    try {
+      settings = Settings.parse(args);
+    } catch (IllegalArgumentException | IOException e) {
+      System.err.println("pyroscope-standin: " + e.getMessage());
+      System.exit(2);
+      return;
     }
-    String host = flags.getOrDefault("server.http-listen-address", "0.0.0.0");
-    int port = Integer.parseInt(flags.getOrDefault("server.http-listen-port", "4040"));
-    boolean mt = Boolean.parseBoolean(flags.getOrDefault("auth.multitenancy-enabled", "false"));
-    for (String k : flags.keySet()) {
-      if (!k.equals("server.http-listen-address") && !k.equals("server.http-listen-port")
-          && !k.equals("auth.multitenancy-enabled")) {
-        System.err.println("pyroscope-standin: ignoring flag -" + k);
-      }
+    for (String ignored : settings.ignored) {
+      System.err.println("pyroscope-standin: ignoring " + ignored);
     }
-    Main m = new Main(mt);
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
+    Main m = new Main(settings.multitenancy);
+    if (settings.dataDir != null) {
+      m.journal = new Journal(settings.dataDir);
+      int n = m.journal.replay(m::accept);
+      System.err.println("pyroscope-standin: storing profiles under " + m.journal.dir() + " (" + n + " replayed)");
+    }
+    HttpServer server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), 128);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.createContext("/", m::handle);
     server.start();
-    System.err.println("pyroscope-standin: listening on " + host + ":" + server.getAddress().getPort()
-        + " multitenancy=" + mt);
+    System.err.println("pyroscope-standin: listening on " + settings.host + ":" + server.getAddress().getPort()
+        + " multitenancy=" + settings.multitenancy);
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -109,16 +111,11 @@ public final class Main {
 
   private void ingest(HttpExchange ex) throws IOException, ApiError {
     String tenant = tenant(ex);
-    Map<String, String> q = queryParams(ex.getRequestURI().getRawQuery());
-    String format = q.getOrDefault("format", "");
+    String rawQuery = ex.getRequestURI().getRawQuery();
+    String format = queryParams(rawQuery).getOrDefault("format", "");
     if (!format.equals("jfr")) {
       throw new ApiError(415, "unimplemented", "only format=jfr is supported, got '" + format + "'");
     }
-    Map<String, String> labels = parseAppName(q.getOrDefault("name", ""));
-    labels.put("pyroscope_spy", q.getOrDefault("spyName", "unknown"));
-    long from = parseLong(q.get("from"), System.currentTimeMillis() / 1000);
-    long until = parseLong(q.get("until"), from);
-    long sampleRate = parseLong(q.get("sampleRate"), 100);
     byte[] body;
     try (InputStream in = ex.getRequestBody()) {
       body = in.readAllBytes();
@@ -133,20 +130,47 @@ public final class Main {
         jfr = gz.readAllBytes();
       }
     }
-    JfrConverter.Result r;
+    List<Store.Entry> entries;
     try {
-      r = JfrConverter.convert(jfr, sampleRate);
+      entries = entries(rawQuery, jfr);
     } catch (IOException e) {
       throw new ApiError(400, "invalid_argument", "cannot read JFR: " + e.getMessage());
     }
+    // On disk before it can be queried: what a query has seen survives a restart.
+    if (journal != null) {
+      try {
+        journal.append(tenant, rawQuery, jfr);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot store the profile under the data directory: " + e, e);
+      }
+    }
+    entries.forEach(e -> store.add(tenant, e));
+    send(ex, 200, "text/plain", "");
+  }
+
+  /** Replays one journalled ingest request into the store. */
+  private void accept(String tenant, String rawQuery, byte[] jfr) throws IOException {
+    entries(rawQuery, jfr).forEach(e -> store.add(tenant, e));
+  }
+
+  /** One ingest request's profiles, one entry per profile type. */
+  private static List<Store.Entry> entries(String rawQuery, byte[] jfr) throws IOException {
+    Map<String, String> q = queryParams(rawQuery);
+    Map<String, String> labels = parseAppName(q.getOrDefault("name", ""));
+    labels.put("pyroscope_spy", q.getOrDefault("spyName", "unknown"));
+    long from = parseLong(q.get("from"), System.currentTimeMillis() / 1000);
+    long until = parseLong(q.get("until"), from);
+    long sampleRate = parseLong(q.get("sampleRate"), 100);
+    JfrConverter.Result r = JfrConverter.convert(jfr, sampleRate);
     long timeMs = (from + until) / 2 * 1000;
+    List<Store.Entry> out = new ArrayList<>();
     r.byType.forEach((typeId, stacks) -> {
       Map<String, String> l = new TreeMap<>(labels);
       l.put("__name__", typeId.substring(0, typeId.indexOf(':')));
       l.put("__profile_type__", typeId);
-      store.add(tenant, new Store.Entry(l, typeId, timeMs, stacks));
+      out.add(new Store.Entry(l, typeId, timeMs, stacks));
     });
-    send(ex, 200, "text/plain", "");
+    return out;
   }
 
   /** name=app{k=v,...}: the application name becomes service_name unless a label sets it. */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project's host-side tools need (apt-get, idempotent): with no
+# arguments the set the image builds need; otherwise the packages named. Prints nothing when
+# every package is already there.
+set -euo pipefail
+
+packages=("$@")
+if [ ${#packages[@]} -eq 0 ]; then
+  packages=(buildah busybox-static)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: Debian packages ${missing[*]} are required and apt-get is not available; install them and retry" >&2
+  exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "error: Debian packages ${missing[*]} are required; installing them needs root (run: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+t0=$SECONDS
+echo "  installing Debian packages: ${missing[*]}..." >&2
+apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "  installed in $((SECONDS - t0))s" >&2
