@@ -72,8 +72,12 @@ test-chart: deps helm ## Chart lint/render/schema/RBAC tests and the Argo CD hea
 e2e: deps helm ## Chart tests plus helm install into $KUBECONFIG's cluster (the local control plane if none runs).
 	hack/with-cluster.sh npx mocha --timeout 600000 'e2e/chart/**/*.test.ts'
 
+.PHONY: e2e-node
+e2e-node: deps helm datapath-artifacts ## End to end on a real kubelet node (root; installs containerd, runc, CNI plugins, buildah); checks the host is unchanged afterwards.
+	hack/e2e-node.sh
+
 .PHONY: test
-test: lint verify-generated test-unit test-integration test-datapath e2e ## Everything CI runs: lint, type-check, unit, integration, data-path and chart tests.
+test: lint verify-generated test-unit test-integration test-datapath e2e e2e-node ## Everything CI runs: lint, type-check, unit, integration, data-path, chart and real-node tests.
 
 ##@ Benchmarks
 
@@ -97,11 +101,11 @@ controlplane: ## Build (or reuse cached) kube-apiserver, controller-manager, sch
 	@hack/build-controlplane.sh >/dev/null
 
 .PHONY: cluster
-cluster: ## Start the local control plane (idempotent); kubeconfig at .cluster/kubeconfig.
+cluster: ## Start the local control plane and, where the machine allows, a real node (idempotent); kubeconfig at .cluster/kubeconfig.
 	@hack/cluster.sh up
 
 .PHONY: cluster-down
-cluster-down: ## Stop the local control plane and delete its state.
+cluster-down: ## Stop the local control plane and the real node, delete their state and undo the node's host changes.
 	@hack/cluster.sh down
 
 .PHONY: kubectl
