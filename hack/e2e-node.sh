@@ -38,6 +38,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Images are built (cached) before the snapshot: building is not the node's host change.
+if [ -x "$here/images.sh" ]; then
+  "$here/images.sh" >/dev/null
+fi
 if ! "$here/node.sh" running; then
   "$here/node/host-state.sh" >"$before"
 fi
@@ -48,6 +52,10 @@ fi
 if ! "$here/node.sh" running; then
   started_node=1
   "$here/node.sh" up
+fi
+# Loads the images into the node's containerd (they are cached).
+if [ -x "$here/images.sh" ]; then
+  "$here/images.sh" >/dev/null
 fi
 export KUBECONFIG="$root/.cluster/kubeconfig"
 export FLEETSCOPE_KUBECTL="$("$here/build-controlplane.sh" | tail -n 1)/kubectl"
