@@ -90,6 +90,10 @@ bench: deps datapath-artifacts ## Webhook vs no-op route, mutate, operator, agen
 	node e2e/bench/pod-security-probe.ts
 	hack/with-cluster.sh node e2e/bench/fleet.ts
 
+.PHONY: bench-node
+bench-node: deps helm datapath-artifacts ## Real node: pod start-up injected vs not (20 each), operator RSS/CPU from its cgroup, image sizes (root).
+	hack/e2e-node.sh node e2e/bench/node-startup.ts 20
+
 .PHONY: bench-fleet
 bench-fleet: deps ## Fleet rollout alone: 1,000 Deployments x 3 replicas, Rolling with maxConcurrent 50 (about 30 min).
 	hack/with-cluster.sh node e2e/bench/fleet.ts

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make e2e-node: the end-to-end tests on a real kubelet node. Starts the local control plane and
-# the node when they are not running, runs e2e/node, stops what it started and then checks that
-# the host is exactly as before (hack/node/host-state.sh). A machine that cannot run a node gets
+# the node when they are not running, runs e2e/node (or the command given), stops what it
+# started and then checks that the host is exactly as before (hack/node/host-state.sh). A machine that cannot run a node gets
 # the list of what it lacks: a failure in CI (CI=true), a loud skip elsewhere.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,4 +60,8 @@ fi
 export KUBECONFIG="$root/.cluster/kubeconfig"
 export FLEETSCOPE_KUBECTL="$("$here/build-controlplane.sh" | tail -n 1)/kubectl"
 cd "$root"
-npx mocha --timeout 900000 --slow 120000 'e2e/node/**/*.test.ts'
+if [ $# -gt 0 ]; then
+  "$@"
+else
+  npx mocha --timeout 900000 --slow 120000 'e2e/node/**/*.test.ts'
+fi
