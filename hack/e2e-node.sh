@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make e2e-node: the end-to-end tests on a real kubelet node. Starts the local control plane and
 # the node when they are not running, runs e2e/node (or the command given), stops what it
-# started and then checks that the host is exactly as before (hack/node/host-state.sh). A machine that cannot run a node gets
+# started and then checks that the host is exactly as before (hack/node/host-state.sh). A
+# machine that cannot run a node gets
 # the list of what it lacks: a failure in CI (CI=true), a loud skip elsewhere.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +26,7 @@ cleanup() {
   [ $started_node = 1 ] && "$here/node.sh" down
   [ $started_cluster = 1 ] && [ -z "${FLEETSCOPE_KEEP_CLUSTER:-}" ] && "$here/cluster.sh" down
   if [ $started_node = 1 ]; then
-    "$here/node/host-state.sh" >"$after"
+    "$here/node/host-state.sh" "$root/.cluster/node" >"$after"
     if ! diff -u "$before" "$after" >&2; then
       echo "e2e-node: FAILED: the host differs after the node was removed (diff above)" >&2
       status=1
@@ -43,7 +44,7 @@ if [ -x "$here/images.sh" ]; then
   "$here/images.sh" >/dev/null
 fi
 if ! "$here/node.sh" running; then
-  "$here/node/host-state.sh" >"$before"
+  "$here/node/host-state.sh" "$root/.cluster/node" >"$before"
 fi
 if ! "$here/cluster.sh" running; then
   started_cluster=1

@@ -351,9 +351,12 @@ restore_iptables() {
         new+=("$c")
       done
       [ ${#new[@]} = 0 ] && continue
+      local rule rules
       for c in "${new[@]}"; do
-        $cmd -t "$t" -S 2>/dev/null | grep -E -- "-j $c( |$)" | grep -v "^-N" | sed 's/^-A /-D /' |
-          while read -r rule; do eval "$cmd -t $t $rule" 2>/dev/null || true; done
+        rules=$($cmd -t "$t" -S 2>/dev/null | { grep -E -- "^-A .* -j $c( |$)" || true; })
+        while read -r rule; do
+          [ -n "$rule" ] && eval "$cmd -t $t ${rule/#-A /-D }" 2>/dev/null || true
+        done <<<"$rules"
       done
       for c in "${new[@]}"; do $cmd -t "$t" -F "$c" 2>/dev/null || true; done
       for c in "${new[@]}"; do $cmd -t "$t" -X "$c" 2>/dev/null || true; done

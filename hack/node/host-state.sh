@@ -2,6 +2,7 @@
 # Prints what a real node changes on this host (sysctls, iptables, mounts, cgroups, links,
 # network namespaces, fixed paths, node processes) in a stable form, so a snapshot taken before
 # `node.sh up` and one after `node.sh down` can be compared line by line.
+#   host-state.sh [NODE_STATE_DIR]   (processes are those whose arguments name that directory)
 set -uo pipefail
 
 echo "# sysctl"
@@ -27,6 +28,6 @@ for p in /var/lib/kubelet /var/log/containers /var/log/pods /run/containerd /var
   /run/fleetscope-node.owner; do
   [ -e "$p" ] && echo "$p"
 done
-echo "# processes"
-ps -eo comm= | grep -xE 'kubelet|containerd|containerd-shim(-runc-v2)?|pause|runc' | sort | uniq -c
+echo "# processes of the node (containers show up in the kubepods cgroups above)"
+ps -eo args= | grep -F "${1:-/nonexistent}/" | grep -v grep | awk '{print $1}' | sort | uniq -c
 exit 0
