@@ -19,6 +19,10 @@ export function demoDeployment(name: string, image: string, hostAliases: V1HostA
   const spec = d.spec!.template.spec!;
   spec.containers[0]!.image = image;
   spec.hostAliases = hostAliases;
+  // The Pyroscope agent 2.9.2 extracts async-profiler under java.io.tmpdir whatever
+  // PYROSCOPE_TMP_DIR says: without a writable /tmp the injected JVM fails to start.
+  spec.containers[0]!.volumeMounts = [{ name: "tmp", mountPath: "/tmp" }];
+  spec.volumes = [{ name: "tmp", emptyDir: {} }];
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
