@@ -2,11 +2,12 @@
 # make e2e-node: the end-to-end tests on a real kubelet node. Starts the local control plane and
 # the node when they are not running, runs e2e/node (or the command given), stops what it
 # started and then checks that the host is exactly as before (hack/node/host-state.sh). A
-# machine that cannot run a node gets
-# the list of what it lacks: a failure in CI (CI=true), a loud skip elsewhere.
+# machine that cannot run a node gets the list of what it lacks: a failure in CI (CI=true), a
+# loud skip elsewhere.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+state=${FLEETSCOPE_CLUSTER_DIR:-$root/.cluster}
 
 if ! lacks=$("$here/node.sh" check); then
   echo "e2e-node: this machine cannot run a real node; it lacks:" >&2
@@ -26,7 +27,7 @@ cleanup() {
   [ $started_node = 1 ] && "$here/node.sh" down
   [ $started_cluster = 1 ] && [ -z "${FLEETSCOPE_KEEP_CLUSTER:-}" ] && "$here/cluster.sh" down
   if [ $started_node = 1 ]; then
-    "$here/node/host-state.sh" "$root/.cluster/node" >"$after"
+    "$here/node/host-state.sh" "$state/node" >"$after"
     if ! diff -u "$before" "$after" >&2; then
       echo "e2e-node: FAILED: the host differs after the node was removed (diff above)" >&2
       status=1
@@ -44,7 +45,7 @@ if [ -x "$here/images.sh" ]; then
   "$here/images.sh" >/dev/null
 fi
 if ! "$here/node.sh" running; then
-  "$here/node/host-state.sh" "$root/.cluster/node" >"$before"
+  "$here/node/host-state.sh" "$state/node" >"$before"
 fi
 if ! "$here/cluster.sh" running; then
   started_cluster=1
@@ -58,7 +59,7 @@ fi
 if [ -x "$here/images.sh" ]; then
   "$here/images.sh" >/dev/null
 fi
-export KUBECONFIG="$root/.cluster/kubeconfig"
+export KUBECONFIG="$state/kubeconfig"
 export FLEETSCOPE_KUBECTL="$("$here/build-controlplane.sh" | tail -n 1)/kubectl"
 cd "$root"
 if [ $# -gt 0 ]; then

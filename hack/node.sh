@@ -12,7 +12,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 here="$root/hack"
 . "$here/lib.sh"
-state="$root/.cluster"
+state=${FLEETSCOPE_CLUSTER_DIR:-$root/.cluster}
 node="$state/node"
 export KUBECONFIG="$state/kubeconfig"
 
