@@ -273,7 +273,11 @@ describe("Fleetscope on a real node", function () {
     );
     console.log(stdout.replace(/^/gm, "      "));
     expect(stdout).to.contain(`${appNs}/checkout · cpu (${CPU}`);
-    const firstRow = stdout.split("\n").find((l) => l.includes("com/shop/"));
+    // The first table row after the header (the title line names com/shop/ too).
+    const lines = stdout.split("\n");
+    const header = lines.findIndex((l) => /^\s*Self\s+Self%\s+Total\s+Total%\s+Function$/.test(l));
+    expect(header, stdout).to.be.greaterThan(-1);
+    const firstRow = lines[header + 1];
     expect(firstRow, stdout).to.match(/com\/shop\/checkout\/BatchProcessor\.computeHash$/);
   });
 
