@@ -81,8 +81,12 @@ e2e: deps helm ## Chart tests plus helm install into $KUBECONFIG's cluster (the 
 test-images: deps ## Build the images (make images) and check each archive: non-root, no shell in the operator, pinned agent jar, each image's command run from its archive.
 	npx mocha --timeout 600000 --slow 60000 'e2e/images/**/*.test.ts'
 
+.PHONY: e2e-node
+e2e-node: deps helm datapath-artifacts ## End to end on a real kubelet node (root; installs containerd, runc, CNI plugins, buildah); checks the host is unchanged afterwards.
+	hack/e2e-node.sh
+
 .PHONY: test
-test: lint verify-generated test-unit test-integration test-datapath test-images e2e ## Everything CI runs: lint, type-check, unit, integration, data-path, image and chart tests.
+test: lint verify-generated test-unit test-integration test-datapath test-images e2e e2e-node ## Everything CI runs: lint, type-check, unit, integration, data-path, image, chart and real-node tests.
 
 ##@ Benchmarks
 
@@ -95,6 +99,10 @@ bench: deps datapath-artifacts ## Webhook vs no-op route, mutate, operator, agen
 	node e2e/bench/pod-security-probe.ts
 	hack/with-cluster.sh node e2e/bench/fleet.ts
 
+.PHONY: bench-node
+bench-node: deps helm datapath-artifacts ## Real node: pod start-up injected vs not (20 each), operator RSS/CPU from its cgroup, image sizes (root).
+	hack/e2e-node.sh node e2e/bench/node-startup.ts 20
+
 .PHONY: bench-fleet
 bench-fleet: deps ## Fleet rollout alone: 1,000 Deployments x 3 replicas, Rolling with maxConcurrent 50 (about 30 min).
 	hack/with-cluster.sh node e2e/bench/fleet.ts
@@ -106,11 +114,11 @@ controlplane: ## Build (or reuse cached) kube-apiserver, controller-manager, sch
 	@hack/build-controlplane.sh >/dev/null
 
 .PHONY: cluster
-cluster: ## Start the local control plane (idempotent); kubeconfig at .cluster/kubeconfig.
+cluster: ## Start the local control plane and, where the machine allows, a real node (idempotent); kubeconfig at .cluster/kubeconfig.
 	@hack/cluster.sh up
 
 .PHONY: cluster-down
-cluster-down: ## Stop the local control plane and delete its state.
+cluster-down: ## Stop the local control plane and the real node, delete their state and undo the node's host changes.
 	@hack/cluster.sh down
 
 .PHONY: kubectl

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local control plane (kube-apiserver, kube-controller-manager, kube-scheduler,
 # kubectl, etcd, kwok, kwokctl) from the Go module proxy into a versioned cache directory.
+# `--with-kubelet` also builds the kubelet, which only the real node (hack/node.sh) needs.
 # A binary already in the cache is not rebuilt, so a second run costs well under a second.
 set -euo pipefail
 
@@ -44,6 +45,9 @@ build kube-apiserver controlplane k8s.io/kubernetes/cmd/kube-apiserver "$kv"
 build kube-controller-manager controlplane k8s.io/kubernetes/cmd/kube-controller-manager "$kv"
 build kube-scheduler controlplane k8s.io/kubernetes/cmd/kube-scheduler "$kv"
 build kubectl controlplane k8s.io/kubernetes/cmd/kubectl "$kv"
+if [ "${1:-}" = --with-kubelet ]; then
+  build kubelet controlplane k8s.io/kubernetes/cmd/kubelet "$kv"
+fi
 
 [ $missing = 1 ] && echo "Control plane built in $((SECONDS - started))s" >&2
 echo "$bin"

@@ -82,11 +82,15 @@ export interface LoadResult {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** The pod bridge of the local real node (hack/node.sh): on this machine only. */
+const LOCAL_POD_NETWORK = /^10\.88\.77\.\d{1,3}$/;
 
-/** Sends bounded load to a service on loopback; refuses any other host. */
+/** Sends bounded load to a service on loopback or a local pod; refuses any other host. */
 export async function driveLoad(baseUrl: string, opts: LoadOptions): Promise<LoadResult> {
   const host = new URL(baseUrl).hostname;
-  if (!LOOPBACK.has(host)) throw new Error(`load is only sent to loopback, not ${host}`);
+  if (!LOOPBACK.has(host) && !LOCAL_POD_NETWORK.test(host)) {
+    throw new Error(`load is only sent to loopback or the local node's pods, not ${host}`);
+  }
   if (opts.paths.length === 0) throw new Error("no paths to request");
   const started = Date.now();
   const deadline = started + opts.durationMs;
