@@ -97,7 +97,7 @@ up() {
     echo "error: kwok nodes without the kwok.x-k8s.io/node=fake annotation: $unmanaged" >&2
     exit 1
   fi
-  kubectl wait --for=condition=Ready node --all --timeout=60s >/dev/null
+  kubectl wait --for=condition=Ready node --all --timeout=180s >/dev/null
   # Pods are admitted only once kube-controller-manager has created the default ServiceAccount.
   for _ in $(seq 1 120); do
     kubectl get serviceaccount default -n default >/dev/null 2>&1 && break

@@ -61,10 +61,13 @@ const run = promisify(execFile);
 async function kwokctl(...a: string[]) {
   const { stdout } = await run(resolve(root, "hack/build-controlplane.sh"), ["--dir"]);
   const bin = stdout.trim().split("\n").at(-1)!;
-  await run(`${bin}/kwokctl`, ["--name", "fleetscope", ...a], {
+  // The cluster hack/cluster.sh started: its name and state folder follow the same variables.
+  const name = process.env.FLEETSCOPE_CLUSTER_NAME || "fleetscope";
+  const state = process.env.FLEETSCOPE_CLUSTER_DIR || resolve(root, ".cluster");
+  await run(`${bin}/kwokctl`, ["--name", name, ...a], {
     env: {
       ...process.env,
-      KWOK_WORKDIR: resolve(root, ".cluster/kwok"),
+      KWOK_WORKDIR: resolve(state, "kwok"),
       KWOK_KUBECTL_BINARY: `${bin}/kubectl`,
       KUBECONFIG: kubeconfigPath(),
     },
