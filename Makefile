@@ -161,5 +161,5 @@ run: deps ## Run the operator as a local process against $KUBECONFIG (webhook on
 	  FLEETSCOPE_WEBHOOK_URL=$${FLEETSCOPE_WEBHOOK_URL:-https://127.0.0.1:9443} node operator/main.ts
 
 .PHONY: demo
-demo: deps cluster ## Local cluster, operator, quickstart policy, an injected Java service and its top functions.
+demo: deps cluster ## Local cluster; on the real node the chart, a Pyroscope pod, the injected Java service in its own pod and its top functions (kwok fallback elsewhere).
 	hack/demo.sh

@@ -7,12 +7,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
-import { PyroscopeClient } from "../../operator/pyroscope/query.ts";
-import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
 import { names } from "../../webhook/inject/index.ts";
 import { kubectl } from "../harness/cluster.ts";
 import { buildArtifacts } from "./artifacts.ts";
-import { CPU, describeLoad, loadSteadyState } from "./hotspot.ts";
+import { printTopFunctions } from "./demo-top.ts";
 import { startJava } from "./java-process.ts";
 import { containerEnv, mapMountPaths } from "./kubelet.ts";
 import { startPyroscope } from "./pyroscope-server.ts";
@@ -47,27 +45,12 @@ try {
   const appName = /-Dpyroscope\.application\.name=(\S+)/.exec(env.JAVA_TOOL_OPTIONS)?.[1];
   console.log(`    pod ${pod.metadata?.name} (node ${pod.spec?.nodeName}), application ${appName}`);
   console.log(`    JAVA_TOOL_OPTIONS=${env.JAVA_TOOL_OPTIONS}\n`);
-  const client = new PyroscopeClient({ baseUrl: server.baseUrl });
-  const labelSelector = `{service_name="${appName}"}`;
-  // Past the JVM's warm-up, so the table shows the service's steady state on any machine.
-  const load = await loadSteadyState({
-    client,
-    labelSelector,
-    baseUrl: app.baseUrl,
-    paths: ["/hash?n=2000", "/reserve?n=5"],
-    concurrency: 2,
+  await printTopFunctions({
+    pyroscopeUrl: server.baseUrl,
+    appName: appName ?? "",
+    appUrl: app.baseUrl,
     jvmStarted,
   });
-  console.log(`    load: ${describeLoad(load)}\n`);
-  const fg = await client.selectMergeStacktraces({
-    profileTypeId: CPU,
-    labelSelector,
-    ...load.steady.range,
-  });
-  const rows = topOwnFunctions(fg, (n) => n.startsWith("com/shop/"), 8);
-  console.log(
-    renderTopTable(rows, { total: fg.total, unit: "nanoseconds", title: "Top own functions, CPU" }),
-  );
 } finally {
   await app.stop();
   await server.stop();

@@ -1,6 +1,8 @@
 // The local real node for e2e tests: its name, the images built for it, pinning a namespace's
 // pods onto it, and reading pods, logs and files of the containers that really run there.
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
@@ -109,4 +111,13 @@ export function exec(namespace: string, pod: string, container: string, command:
 
 export function logs(namespace: string, pod: string, container: string) {
   return kubectl(["logs", "-n", namespace, pod, "-c", container]);
+}
+
+/** SHA-256 of the agent release jar (hack/fetch-agent.sh), which agent-init must copy unchanged. */
+export async function agentJarSha256(): Promise<string> {
+  const fetched = await run(resolve(repoRoot, "hack/fetch-agent.sh"));
+  const agentJar = fetched.stdout.trim().split("\n").at(-1)!;
+  return createHash("sha256")
+    .update(await readFile(agentJar))
+    .digest("hex");
 }

@@ -3,8 +3,7 @@
 // pod, the demo service injected inside its own pod under Pod Security "restricted", its profiles
 // in that Pyroscope, and the operator's failure modes (a replica lost, all replicas gone).
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
@@ -26,6 +25,7 @@ import {
 } from "./install.ts";
 import {
   AGENT_VERSION,
+  agentJarSha256,
   exec,
   images,
   isReady,
@@ -215,11 +215,7 @@ describe("Fleetscope on a real node", function () {
     expect(init?.state?.terminated?.exitCode, JSON.stringify(init)).to.equal(0);
     expect(init?.image).to.equal(`${images.agentInit}:${AGENT_VERSION}`);
     // The jar in the running container is the agent release, byte for byte.
-    const fetched = await run(resolve(repoRoot, "hack/fetch-agent.sh"));
-    const agentJar = fetched.stdout.trim().split("\n").at(-1)!;
-    const want = createHash("sha256")
-      .update(await readFile(agentJar))
-      .digest("hex");
+    const want = await agentJarSha256();
     const got = await exec(appNs, name, "checkout", ["sha256sum", names.AGENT_JAR]);
     expect(got.split(/\s+/)[0]).to.equal(want);
     const log = await logs(appNs, name, "checkout");
