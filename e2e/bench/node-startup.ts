@@ -8,6 +8,7 @@ import { readFile, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
+import { names } from "../../webhook/inject/index.ts";
 import { helm } from "../chart/helm.ts";
 import { repoRoot } from "../datapath/artifacts.ts";
 import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";
@@ -35,12 +36,18 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-/** Creates the pod and polls it every 25 ms until Ready; times in ms from just before create. */
-async function startPod(namespace: string, pod: object): Promise<Times> {
+/**
+ * Creates the pod and polls it every 25 ms until Ready; times in ms from just before create.
+ * Fails unless the webhook injected the pod exactly when `injected` says it should.
+ */
+async function startPod(namespace: string, pod: object, injected: boolean): Promise<Times> {
   const { core } = admin();
   const t0 = performance.now();
   const created = await core.createNamespacedPod({ namespace, body: pod });
   const name = created.metadata!.name!;
+  const wasInjected = created.metadata?.labels?.[names.LABEL_INJECTED] === "true";
+  if (wasInjected !== injected)
+    throw new Error(`${namespace}/${name}: injected=${wasInjected}, expected ${injected}`);
   const times: Partial<Times> = {};
   for (;;) {
     const p = await core.readNamespacedPod({ namespace, name });
@@ -166,7 +173,8 @@ try {
         const order =
           i % 2 === 0 ? (["injected", "plain"] as const) : (["plain", "injected"] as const);
         for (const side of order) {
-          results[side].push(await startPod(side === "injected" ? injNs : plainNs, pod(i)));
+          const injected = side === "injected";
+          results[side].push(await startPod(injected ? injNs : plainNs, pod(i), injected));
         }
       }
     })(),
