@@ -105,7 +105,7 @@ PV
 if "$root/hack/node.sh" running; then
   node_demo
 else
-  step "FALLBACK: no real node on this machine, so the demo runs on kwok nodes (no container starts)"
+  step "FALLBACK: no real node in this cluster, so the demo runs on kwok nodes (no container starts)"
   if lacks=$("$root/hack/node.sh" check); then
     echo "    the machine could run one, but it is not running (FLEETSCOPE_REAL_NODE=0?): make cluster-down && make demo" >&2
   else
