@@ -88,6 +88,19 @@ export async function deletePolicy(name: string): Promise<void> {
     .catch(() => undefined);
 }
 
+/** A policy selecting the namespaces labelled `fleetscope.io/test=<selector>`, with `spec` beside. */
+export function testPolicy(name: string, selector: string, spec: object) {
+  return {
+    apiVersion: "fleetscope.io/v1alpha1",
+    kind: "ProfilingPolicy",
+    metadata: { name },
+    spec: {
+      selector: { namespaceSelector: { matchLabels: { "fleetscope.io/test": selector } } },
+      ...spec,
+    },
+  };
+}
+
 /**
  * A policy with monolithic Pyroscope in `pyroscopeNamespace`, on the static volume of
  * `storageClass`, selecting the namespaces labelled `fleetscope.io/test=<selector>`.

@@ -6,7 +6,14 @@
 import { expect } from "chai";
 import { eventually, kubectl, uniqueName } from "../harness/cluster.ts";
 import { installCRDs, startTestOperator, type TestOperator } from "../harness/operator.ts";
-import { admin, deletePolicy, policyApi, policyStatus } from "../harness/scenarios.ts";
+import {
+  admin,
+  createPolicy,
+  deletePolicy,
+  policyApi,
+  policyStatus,
+  testPolicy,
+} from "../harness/scenarios.ts";
 
 interface EventList {
   items: { reason?: string; note?: string; regarding?: { kind?: string; name?: string } }[];
@@ -45,18 +52,11 @@ describe("Pyroscope status names the blocking cause", function () {
     const hasDefault = classes.items.some(
       (c) => c.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true",
     );
-    await admin().custom.createClusterCustomObject({
-      ...policyApi,
-      body: {
-        apiVersion: "fleetscope.io/v1alpha1",
-        kind: "ProfilingPolicy",
-        metadata: { name: policyName },
-        spec: {
-          selector: { namespaceSelector: { matchLabels: { "fleetscope.io/test": id } } },
-          pyroscope: { namespace: pyroscopeNs, monolithic: { storage: { size: "1Gi" } } },
-        },
-      },
-    });
+    await createPolicy(
+      testPolicy(policyName, id, {
+        pyroscope: { namespace: pyroscopeNs, monolithic: { storage: { size: "1Gi" } } },
+      }),
+    );
     const condition = await eventually(
       "PyroscopeReady with a blocking cause",
       async () => {

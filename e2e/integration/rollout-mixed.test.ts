@@ -13,10 +13,11 @@ import { installCRDs, startTestOperator, type TestOperator } from "../harness/op
 import {
   admin,
   createNamespace,
+  createPolicy,
   deletePolicy,
   injectedPods,
-  policyApi,
   policyStatus,
+  testPolicy,
 } from "../harness/scenarios.ts";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -133,20 +134,13 @@ describe("rollout of a mixed fleet", function () {
   });
 
   it("restarts only what the webhook would inject, each once, and says why not the rest", async () => {
-    const { apps, custom } = admin();
-    await custom.createClusterCustomObject({
-      ...policyApi,
-      body: {
-        apiVersion: "fleetscope.io/v1alpha1",
-        kind: "ProfilingPolicy",
-        metadata: { name: policyName },
-        spec: {
-          selector: { namespaceSelector: { matchLabels: { "fleetscope.io/test": ns } } },
-          pyroscope: { mode: "External", external: { url: "http://pyroscope.example:4040" } },
-          rollout: { strategy: "Rolling", maxConcurrent: 2, healthTimeout: "2m" },
-        },
-      },
-    });
+    const { apps } = admin();
+    await createPolicy(
+      testPolicy(policyName, ns, {
+        pyroscope: { mode: "External", external: { url: "http://pyroscope.example:4040" } },
+        rollout: { strategy: "Rolling", maxConcurrent: 2, healthTimeout: "2m" },
+      }),
+    );
 
     // Every restart stamp each Deployment carried while the rollout ran.
     const stamps = new Map<string, Set<string>>();
