@@ -124,8 +124,11 @@ export function monolithicPolicy(
   };
 }
 
-/** kwok nodes have no storage provisioner: a static volume for one Pyroscope claim. */
-export async function createStaticVolume(storageClass: string): Promise<void> {
+/**
+ * No storage provisioner here: a static volume for one Pyroscope claim. On kwok nodes the path
+ * is never used; a real node mounts an existing folder (`dataDir`) and keeps it for inspection.
+ */
+export async function createStaticVolume(storageClass: string, dataDir?: string): Promise<void> {
   await admin().core.createPersistentVolume({
     body: {
       metadata: { name: storageClass },
@@ -133,7 +136,12 @@ export async function createStaticVolume(storageClass: string): Promise<void> {
         storageClassName: storageClass,
         capacity: { storage: "10Gi" },
         accessModes: ["ReadWriteOnce"],
-        hostPath: { path: `/tmp/${storageClass}` },
+        ...(dataDir
+          ? {
+              hostPath: { path: dataDir, type: "Directory" },
+              persistentVolumeReclaimPolicy: "Retain",
+            }
+          : { hostPath: { path: `/tmp/${storageClass}` } }),
       },
     },
   });

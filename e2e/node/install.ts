@@ -10,9 +10,9 @@ import { stringify } from "yaml";
 import { chartDir, type HelmResult, helm } from "../chart/helm.ts";
 import { kubeconfigPath, kubectl } from "../harness/cluster.ts";
 import {
-  admin,
   condition,
   createPolicy,
+  createStaticVolume,
   monolithicPolicy,
   type PolicyStatus,
   waitForPolicy,
@@ -129,18 +129,7 @@ export async function createPolicyWithPyroscope(opts: {
   dataDir: string;
 }): Promise<Pyroscope> {
   const { policy, testLabel, pyroNs, storageClass, dataDir } = opts;
-  await admin().core.createPersistentVolume({
-    body: {
-      metadata: { name: storageClass },
-      spec: {
-        storageClassName: storageClass,
-        capacity: { storage: "10Gi" },
-        accessModes: ["ReadWriteOnce"],
-        hostPath: { path: dataDir, type: "Directory" },
-        persistentVolumeReclaimPolicy: "Retain",
-      },
-    },
-  });
+  await createStaticVolume(storageClass, dataDir);
   const body = monolithicPolicy(policy, {
     selector: testLabel,
     pyroscopeNamespace: pyroNs,
