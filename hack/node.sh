@@ -321,6 +321,10 @@ down() {
   for n in $(ls /run/netns 2>/dev/null || true); do
     if ! before "netns $n"; then rm -f "/run/netns/$n"; fi
   done
+  # A pod's veth whose sandbox was torn down last can outlive the bridge; remove what hangs on it.
+  for l in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+    ip link del "$l" 2>/dev/null || true
+  done
   ip link del "$BRIDGE" 2>/dev/null || true
   restore_iptables
   remove_cgroups
