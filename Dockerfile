@@ -11,8 +11,9 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
-COPY operator ./operator
+COPY core ./core
 COPY webhook ./webhook
+COPY operator ./operator
 RUN npm run build
 
 # 2. Production dependencies only (no TypeScript, test or lint tools).

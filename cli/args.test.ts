@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { PROTOTYPE_KEYS } from "../webhook/inject/testing.ts";
+import { PROTOTYPE_KEYS } from "../core/testing.ts";
 import { parseCommand } from "./args.ts";
 
 describe("fleetscope arguments", () => {

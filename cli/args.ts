@@ -1,8 +1,8 @@
 // Command-line parsing of `fleetscope`, separate from I/O so every form is tested.
 import { parseArgs } from "node:util";
-import { MIN_SAMPLES } from "../operator/pyroscope/regressions.ts";
-import { own } from "../webhook/inject/own.ts";
+import { own } from "../core/own.ts";
 import { makeRange, PROFILE_KINDS, parseRangeText, parseTime, type Range } from "./profiles.ts";
+import { MIN_SAMPLES } from "./pyroscope/regressions.ts";
 
 export type Command =
   | { name: "why"; namespace: string; target: string; kind?: string }

@@ -1,6 +1,6 @@
 // `fleetscope coverage`: the coverage the operator wrote into each policy's status, as a table,
 // and per reason for a single policy.
-import type { ProfilingPolicyStatus } from "../operator/api/v1alpha1/types.ts";
+import type { ProfilingPolicyStatus } from "../core/api/v1alpha1/types.ts";
 import { describeReason } from "../operator/coverage/reasons.ts";
 import { table } from "./table.ts";
 

@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
-import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
 import { loadFixture } from "../operator/coverage/testing.ts";
 import { explainFullPod } from "./explain.ts";
 import { formatExplanation } from "./why.ts";

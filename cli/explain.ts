@@ -1,10 +1,10 @@
 // `fleetscope explain pod NAME -n NS`: `why`'s verdict for one pod, plus what the webhook did or
 // would do to it — the mutation run here, as a pure function, on the pod as it is stored.
 import type { V1Pod } from "@kubernetes/client-node";
-import { withDefaults } from "../operator/api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
+import { withDefaults } from "../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
+import { policiesForPod } from "../core/match/policies.ts";
 import { podMeta } from "../operator/coverage/pod-meta.ts";
-import { policiesForPod } from "../operator/match/policies.ts";
 import { pyroscopeEndpoints } from "../operator/render/pyroscope/urls.ts";
 import { mutate } from "../webhook/inject/mutate.ts";
 import { settingsFromPolicy } from "../webhook/policy-settings.ts";

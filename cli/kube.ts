@@ -1,13 +1,13 @@
 // The CLI's reads and writes of the cluster, kept thin: everything it decides is in pure modules.
 import type { V1Pod, V1PodTemplateSpec } from "@kubernetes/client-node";
-import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
+import { type LabelSelector, selectorToString } from "../core/match/label-selector.ts";
+import type { NamespaceLike } from "../core/match/policies.ts";
 import { type PodLike, podMeta } from "../operator/coverage/pod-meta.ts";
 import type { PodMeta } from "../operator/coverage/types.ts";
 import { isNotFound, KubeClient, METADATA_ONLY } from "../operator/kube/client.ts";
 import { loadConnection } from "../operator/kube/connection.ts";
 import { collectionPath, mergePatch, objectPath } from "../operator/kube/resources.ts";
-import { type LabelSelector, selectorToString } from "../operator/match/label-selector.ts";
-import type { NamespaceLike } from "../operator/match/policies.ts";
 import type { MergePatch } from "../operator/rollout/record.ts";
 import type { RevisionObject } from "./revisions.ts";
 import type { WorkloadInfo } from "./why.ts";

@@ -1,14 +1,14 @@
 // What the webhook would do to a workload's next pod, for `why`: the operator's prediction (the
 // webhook's own pipeline on the pod template) over the policies and namespace the command read.
 import type { V1PodTemplateSpec } from "@kubernetes/client-node";
-import { withDefaults } from "../operator/api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
+import { withDefaults } from "../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
+import type { NamespaceLike } from "../core/match/policies.ts";
 import {
   type Prediction,
   predictTemplate,
   type TemplateOwner,
 } from "../operator/coverage/predict.ts";
-import type { NamespaceLike } from "../operator/match/policies.ts";
 import { pyroscopeEndpoints } from "../operator/render/pyroscope/urls.ts";
 import { createAdmit } from "../webhook/admit.ts";
 import { settingsFromPolicy } from "../webhook/policy-settings.ts";

@@ -1,14 +1,5 @@
 // The reads of `top`, `flamegraph` and `diff`: query Pyroscope, hand the profiles to pure renderers.
 import { writeFile } from "node:fs/promises";
-import { diffProfiles, renderDiffTable } from "../operator/pyroscope/diff.ts";
-import { renderDiffFlameHtml } from "../operator/pyroscope/diff-flamegraph.ts";
-import { renderFlameHtml, renderFlameSvg } from "../operator/pyroscope/flamegraph.ts";
-import {
-  type FlameGraph,
-  PyroscopeClient,
-  type PyroscopeQueryError,
-} from "../operator/pyroscope/query.ts";
-import { renderTopTable, topFunctions, topOwnFunctions } from "../operator/pyroscope/top.ts";
 import type { Command, ProfileFlags, QueryFlags } from "./args.ts";
 import {
   appSelector,
@@ -20,6 +11,11 @@ import {
   type ServerChoice,
   unitOf,
 } from "./profiles.ts";
+import { diffProfiles, renderDiffTable } from "./pyroscope/diff.ts";
+import { renderDiffFlameHtml } from "./pyroscope/diff-flamegraph.ts";
+import { renderFlameHtml, renderFlameSvg } from "./pyroscope/flamegraph.ts";
+import { type FlameGraph, PyroscopeClient, type PyroscopeQueryError } from "./pyroscope/query.ts";
+import { renderTopTable, topFunctions, topOwnFunctions } from "./pyroscope/top.ts";
 
 type ProfileCommand = Extract<Command, { name: "top" | "flamegraph" | "diff" }>;
 

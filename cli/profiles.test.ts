@@ -1,7 +1,6 @@
 // Unit tests for the profile commands' helpers: time and range parsing, profile types, servers.
 import { expect } from "chai";
-import type { ProfileType } from "../operator/pyroscope/query.ts";
-import { PROTOTYPE_KEYS } from "../webhook/inject/testing.ts";
+import { PROTOTYPE_KEYS } from "../core/testing.ts";
 import {
   appSelector,
   chooseProfileType,
@@ -16,6 +15,7 @@ import {
   unitOf,
   workloadSelector,
 } from "./profiles.ts";
+import type { ProfileType } from "./pyroscope/query.ts";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
 

@@ -1,6 +1,7 @@
 // Pure helpers of the profile commands (top, flamegraph, diff): times, ranges, profile types, servers.
-import type { ProfileType } from "../operator/pyroscope/query.ts";
-import { own } from "../webhook/inject/own.ts";
+
+import { own } from "../core/own.ts";
+import type { ProfileType } from "./pyroscope/query.ts";
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,

@@ -2,17 +2,6 @@
 // revision from Pyroscope (selected by the revision label), verdicts from the pure cores.
 import { writeFile } from "node:fs/promises";
 import type { KubeClient } from "../operator/kube/client.ts";
-import { renderDiffFlameHtml } from "../operator/pyroscope/diff-flamegraph.ts";
-import { type FlameGraph, PyroscopeClient } from "../operator/pyroscope/query.ts";
-import {
-  type RegressionRow,
-  regressionRow,
-  renderRegressionsTable,
-  sampleCount,
-  sortRegressions,
-} from "../operator/pyroscope/regressions.ts";
-import { renderShareTable, shareDiff } from "../operator/pyroscope/shares.ts";
-import { formatValue } from "../operator/pyroscope/top.ts";
 import type { Command, QueryFlags } from "./args.ts";
 import { listRevisionObjects } from "./kube.ts";
 import { explainFetchError, type Output, ownPredicate } from "./profile-run.ts";
@@ -24,6 +13,17 @@ import {
   unitOf,
   workloadSelector,
 } from "./profiles.ts";
+import { renderDiffFlameHtml } from "./pyroscope/diff-flamegraph.ts";
+import { type FlameGraph, PyroscopeClient } from "./pyroscope/query.ts";
+import {
+  type RegressionRow,
+  regressionRow,
+  renderRegressionsTable,
+  sampleCount,
+  sortRegressions,
+} from "./pyroscope/regressions.ts";
+import { renderShareTable, shareDiff } from "./pyroscope/shares.ts";
+import { formatValue } from "./pyroscope/top.ts";
 import {
   changedSince,
   groupRevisions,

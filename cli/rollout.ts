@@ -1,6 +1,6 @@
 // `fleetscope rollout status|pause|resume`: the rollout status as text, and the patches the
 // pause and resume commands send.
-import type { ProfilingPolicyStatus } from "../operator/api/v1alpha1/types.ts";
+import type { ProfilingPolicyStatus } from "../core/api/v1alpha1/types.ts";
 import { ANNOTATION_ROLLOUT_PHASE, type MergePatch } from "../operator/rollout/record.ts";
 import type { WorkloadRef } from "../operator/rollout/types.ts";
 

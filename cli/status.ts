@@ -1,6 +1,6 @@
 // `fleetscope status`: one row per policy with its coverage and where its rollout stands — the
 // coverage table plus the rollout's strategy, progress and halt.
-import type { ProfilingPolicyStatus } from "../operator/api/v1alpha1/types.ts";
+import type { ProfilingPolicyStatus } from "../core/api/v1alpha1/types.ts";
 import { table } from "./table.ts";
 
 export interface PolicyForStatus {

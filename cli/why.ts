@@ -2,6 +2,20 @@
 // pure function of objects the command fetched.
 
 import type { V1PodTemplateSpec } from "@kubernetes/client-node";
+import {
+  type NamespaceLike,
+  namespaceExclusion,
+  OPT_IN_LABEL,
+  policiesForPod,
+  selectsNamespace,
+} from "../core/match/policies.ts";
+import {
+  ANNOTATION_EVENT_FALLBACK,
+  ANNOTATION_INJECTED_CONTAINERS,
+  ANNOTATION_SKIPPED_CONTAINERS,
+  LABEL_INJECT,
+} from "../core/names.ts";
+import { own } from "../core/own.ts";
 import type { CoveragePolicy } from "../operator/coverage/classify.ts";
 import { classifyPod, ineligibility } from "../operator/coverage/classify.ts";
 import { countPods } from "../operator/coverage/compute.ts";
@@ -9,21 +23,7 @@ import type { Prediction } from "../operator/coverage/predict.ts";
 import { applyPrediction } from "../operator/coverage/predicted.ts";
 import { describeReason } from "../operator/coverage/reasons.ts";
 import type { PodCoverage, PodMeta } from "../operator/coverage/types.ts";
-import {
-  type NamespaceLike,
-  namespaceExclusion,
-  OPT_IN_LABEL,
-  policiesForPod,
-  selectsNamespace,
-} from "../operator/match/policies.ts";
 import { parseRecord } from "../operator/rollout/record.ts";
-import {
-  ANNOTATION_EVENT_FALLBACK,
-  ANNOTATION_INJECTED_CONTAINERS,
-  ANNOTATION_SKIPPED_CONTAINERS,
-  LABEL_INJECT,
-} from "../webhook/inject/names.ts";
-import { own } from "../webhook/inject/own.ts";
 
 export type ExplainPolicy = CoveragePolicy & { spec: { rollout?: { strategy?: string } } };
 

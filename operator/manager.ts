@@ -3,29 +3,28 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Registry } from "prom-client";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
+import { type NamespaceLike, selectsNamespace } from "../core/match/policies.ts";
 import { type AdmitDeps, createAdmit } from "../webhook/admit.ts";
 import type { InjectionSettings } from "../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../webhook/policy-settings.ts";
 import { startWebhookServer, type WebhookServer } from "../webhook/server/server.ts";
+import type { OperatorConfig } from "./config/config.ts";
+import { coverageReconciler } from "./controllers/coverage.ts";
+import { namespaceLabelReconciler } from "./controllers/namespace-labels.ts";
+import { policyReconciler } from "./controllers/policy.ts";
 import {
   bundleFromSecret,
   ensureCertificates,
   readCertificates,
-} from "../webhook/tls/cert-store.ts";
-import type { ProfilingPolicy } from "./api/v1alpha1/types.ts";
-import type { OperatorConfig } from "./config/config.ts";
-import { type Clock, realClock } from "./controller/clock.ts";
-import { Controller } from "./controller/controller.ts";
-import { controllerMetrics } from "./controller/metrics.ts";
-import { coverageReconciler } from "./controllers/coverage.ts";
-import { namespaceLabelReconciler } from "./controllers/namespace-labels.ts";
-import { policyReconciler } from "./controllers/policy.ts";
+} from "./controllers/webhook-certificates.ts";
 import {
   ownerReference,
   WEBHOOK_KEY,
   webhookConfigReconciler,
 } from "./controllers/webhook-config.ts";
-import { coverageMetrics, TemplatePredictions } from "./coverage/index.ts";
+import { coverageMetrics } from "./coverage/metrics.ts";
+import { TemplatePredictions } from "./coverage/template-predictions.ts";
 import { KubeClient } from "./kube/client.ts";
 import type { Connection } from "./kube/connection.ts";
 import { eventRecorder } from "./kube/events.ts";
@@ -38,14 +37,17 @@ import {
 import { LeaderElector } from "./kube/leader.ts";
 import { apiListerWatcher } from "./kube/lister-watcher.ts";
 import { collectionPath } from "./kube/resources.ts";
-import { type NamespaceLike, selectsNamespace } from "./match/policies.ts";
-import { type PodSecurityCache, podSecurityLevels } from "./pod-security/index.ts";
+import type { PodSecurityCache } from "./pod-security/cache.ts";
+import { podSecurityLevels } from "./pod-security/operator.ts";
 import { PolicyCache } from "./policy-cache.ts";
 import { pyroscopeEndpoints } from "./render/pyroscope/urls.ts";
 import {
   NAMESPACE_INJECTION_LABEL,
   NAMESPACE_INJECTION_VALUE,
 } from "./render/webhook-configuration.ts";
+import { type Clock, realClock } from "./runtime/clock.ts";
+import { Controller } from "./runtime/controller.ts";
+import { controllerMetrics } from "./runtime/metrics.ts";
 
 export interface Operator {
   server: WebhookServer;

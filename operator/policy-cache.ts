@@ -2,8 +2,8 @@
 // resourceVersion, not once per admission; a policy that fails validation is held back with
 // its errors instead of being half-applied.
 
-import type { ProfilingPolicy } from "./api/v1alpha1/types.ts";
-import { formatErrors, parsePolicy } from "./api/v1alpha1/validate.ts";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
+import { formatErrors, parsePolicy } from "../core/api/v1alpha1/validate.ts";
 import type { Informer, KubeObject } from "./kube/informer.ts";
 
 interface Entry {

@@ -1,7 +1,7 @@
 // The admission pipeline end to end in memory: which requests are injected, skipped or audited.
 import { expect } from "chai";
-import { withDefaults } from "../operator/api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../operator/api/v1alpha1/types.ts";
+import { withDefaults } from "../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../core/api/v1alpha1/types.ts";
 import { createAdmit } from "./admit.ts";
 import { applyPatch, type JsonPatchOp } from "./inject/json-patch.ts";
 import type { ProbedLevel } from "./inject/settings.ts";

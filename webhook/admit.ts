@@ -1,8 +1,8 @@
 // The admission pipeline as one pure function over in-memory caches:
 // request → namespace and policy match → settings → mutate → Admission (patch and report).
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
-import { type NamespaceLike, policiesForPod } from "../operator/match/policies.ts";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
+import { type NamespaceLike, policiesForPod } from "../core/match/policies.ts";
 import { mutate } from "./inject/mutate.ts";
 import type { EventRecord, InjectionSettings, ProbedLevel } from "./inject/settings.ts";
 import type { Admission, AdmissionRequest } from "./server/admission-review.ts";

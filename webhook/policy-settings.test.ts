@@ -1,7 +1,7 @@
 // A policy resolved into the mutation's settings: defaults, and each field that needs mapping.
 import { expect } from "chai";
-import { withDefaults } from "../operator/api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../operator/api/v1alpha1/types.ts";
+import { withDefaults } from "../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../core/api/v1alpha1/types.ts";
 import { settingsProblems } from "./inject/validate-settings.ts";
 import { settingsFromPolicy } from "./policy-settings.ts";
 

@@ -1,7 +1,7 @@
 // Resolves a ProfilingPolicy (defaults applied) into the settings the pure mutation takes, so
 // the mutation never needs to know the CRD's shape.
 import { createHash } from "node:crypto";
-import type { ProfilingPolicy } from "../operator/api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../core/api/v1alpha1/types.ts";
 import type { InjectionSettings } from "./inject/settings.ts";
 
 export interface SettingsContext {

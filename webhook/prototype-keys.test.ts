@@ -3,11 +3,12 @@
 // mutation, the patch and a second admission. Each must be plain data, kept exactly as it came.
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
-import { withDefaults } from "../operator/api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../operator/api/v1alpha1/types.ts";
+import { withDefaults } from "../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../core/api/v1alpha1/types.ts";
+import { dict, PROTOTYPE_KEYS } from "../core/testing.ts";
 import { createAdmit } from "./admit.ts";
 import { applyPatch, type JsonPatchOp } from "./inject/json-patch.ts";
-import { dict, PROTOTYPE_KEYS, podWithKey } from "./inject/testing.ts";
+import { podWithKey } from "./inject/testing.ts";
 import { settingsFromPolicy } from "./policy-settings.ts";
 import type { AdmissionRequest } from "./server/admission-review.ts";
 

@@ -8,7 +8,7 @@ import { readFile, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
-import { names } from "../../webhook/inject/index.ts";
+import * as names from "../../core/names.ts";
 import { helm } from "../chart/helm.ts";
 import { repoRoot } from "../datapath/artifacts.ts";
 import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";

@@ -2,11 +2,11 @@
 import { connect } from "node:net";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-import { withDefaults } from "../../operator/api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy } from "../../operator/api/v1alpha1/types.ts";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy } from "../../core/api/v1alpha1/types.ts";
 import { ApiError, isNotFound, KubeClient } from "../../operator/kube/client.ts";
 import { collectionPath, objectPath } from "../../operator/kube/resources.ts";
-import { renderPyroscope } from "../../operator/render/pyroscope/index.ts";
+import { renderPyroscope } from "../../operator/render/pyroscope/render.ts";
 import { connection, kubectl } from "../harness/cluster.ts";
 import { installCRDs } from "../harness/operator.ts";
 import {

@@ -3,8 +3,8 @@
 // every patch turns the pod into the edited pod (docs/adr/0017-json-patch-diff.md).
 import fjp from "fast-json-patch";
 import { createPatch } from "rfc6902";
+import { dict, PROTOTYPE_KEYS } from "../../core/testing.ts";
 import { applyPatch, diff, type JsonPatchOp } from "../../webhook/inject/json-patch.ts";
-import { dict, PROTOTYPE_KEYS } from "../../webhook/inject/testing.ts";
 
 export type Differ = (from: object, to: object) => { op: string; path: string }[];
 

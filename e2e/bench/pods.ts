@@ -1,13 +1,10 @@
 // Realistic AdmissionReviews and in-memory policies/namespaces shared by the webhook benchmarks.
 import type { V1Pod } from "@kubernetes/client-node";
-import { withDefaults } from "../../operator/api/v1alpha1/defaults.ts";
-import type {
-  ProfilingPolicy,
-  ProfilingPolicySpecInput,
-} from "../../operator/api/v1alpha1/types.ts";
-import { realClock } from "../../operator/controller/clock.ts";
-import type { NamespaceLike } from "../../operator/match/policies.ts";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../../core/api/v1alpha1/types.ts";
+import type { NamespaceLike } from "../../core/match/policies.ts";
 import { PodSecurityCache } from "../../operator/pod-security/cache.ts";
+import { realClock } from "../../operator/runtime/clock.ts";
 import { createAdmit } from "../../webhook/admit.ts";
 import type { InjectionSettings } from "../../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";

@@ -360,8 +360,8 @@ describe("chart: charts/fleetscope", function () {
     expect(image).to.include(`echo "${sha}  /agent/pyroscope.jar"`);
     expect(image).to.match(/sha256sum -c -/);
     expect(image).to.include(`io.pyroscope.agent.version="${version}"`);
-    // The contract with the webhook's init container (webhook/inject/names.ts INIT_IMAGE_JAR).
-    const names = readFileSync(resolve(root, "webhook/inject/names.ts"), "utf8");
+    // The contract with the webhook's init container (core/names.ts INIT_IMAGE_JAR).
+    const names = readFileSync(resolve(root, "core/names.ts"), "utf8");
     expect(names).to.include('INIT_IMAGE_JAR = "/agent/pyroscope.jar"');
   });
 });

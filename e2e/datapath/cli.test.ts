@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
-import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
+import { PyroscopeClient, type TimeRange } from "../../cli/pyroscope/query.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { fleetscope } from "./cli-run.ts";
 import { describeLoad, loadSteadyState } from "./hotspot.ts";

@@ -1,7 +1,7 @@
 // The last step of both demos: load an injected service past its JVM's warm-up until Pyroscope
 // holds enough CPU samples, then print its top own functions from that Pyroscope.
-import { PyroscopeClient } from "../../operator/pyroscope/query.ts";
-import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
+import { PyroscopeClient } from "../../cli/pyroscope/query.ts";
+import { renderTopTable, topOwnFunctions } from "../../cli/pyroscope/top.ts";
 import { CPU, describeLoad, loadSteadyState } from "./hotspot.ts";
 
 export async function printTopFunctions(opts: {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
-import { names } from "../../webhook/inject/index.ts";
+import * as names from "../../core/names.ts";
 import { kubectl } from "../harness/cluster.ts";
 import { buildArtifacts } from "./artifacts.ts";
 import { printTopFunctions } from "./demo-top.ts";

@@ -1,7 +1,7 @@
 // Loading a profiled service in data-path tests until its CPU profile holds enough samples, not for
 // a time: a busy machine gives fewer samples per second, never a weaker profile.
-import type { PyroscopeClient, TimeRange } from "../../operator/pyroscope/query.ts";
-import { sampleCount } from "../../operator/pyroscope/regressions.ts";
+import type { PyroscopeClient, TimeRange } from "../../cli/pyroscope/query.ts";
+import { sampleCount } from "../../cli/pyroscope/regressions.ts";
 import { driveLoad } from "./java-process.ts";
 
 export const CPU = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";

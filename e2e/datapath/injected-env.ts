@@ -2,13 +2,10 @@
 // the kubelet would (Downward API, $(VAR) expansion) with its volumes mapped to this machine.
 import { dirname } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
-import {
-  applyPatch,
-  type InjectionSettings,
-  type MutationResult,
-  mutate,
-  names,
-} from "../../webhook/inject/index.ts";
+import * as names from "../../core/names.ts";
+import { applyPatch } from "../../webhook/inject/json-patch.ts";
+import { mutate } from "../../webhook/inject/mutate.ts";
+import type { InjectionSettings, MutationResult } from "../../webhook/inject/settings.ts";
 import type { Artifacts } from "./artifacts.ts";
 import { containerEnv, mapMountPaths } from "./kubelet.ts";
 

@@ -1,7 +1,7 @@
 // Unit tests for the kubelet-like env resolution used by the data-path test.
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
-import { dict, PROTOTYPE_KEYS } from "../../webhook/inject/testing.ts";
+import { dict, PROTOTYPE_KEYS } from "../../core/testing.ts";
 import { containerEnv, expandVars, fieldValue, mapMountPaths } from "./kubelet.ts";
 
 describe("expandVars", () => {

@@ -1,7 +1,7 @@
 // What the kubelet does to a container's env before it starts: Downward API values, $(VAR)
 // expansion, and here also mapping volume mount paths to folders on this machine.
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
-import { own } from "../../webhook/inject/own.ts";
+import { own } from "../../core/own.ts";
 
 /**
  * Expands `$(NAME)` from `lookup` the way Kubernetes does: `$$` is a literal `$`, and a

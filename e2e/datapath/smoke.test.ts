@@ -1,8 +1,8 @@
 // Data-path smoke test: the real Java agent, configured by PYROSCOPE_* variables, profiles the
 // checkout demo and its profiles are found through Pyroscope's query API.
 import { expect } from "chai";
-import { PyroscopeClient, type TimeRange } from "../../operator/pyroscope/query.ts";
-import { renderTopTable, topOwnFunctions } from "../../operator/pyroscope/top.ts";
+import { PyroscopeClient, type TimeRange } from "../../cli/pyroscope/query.ts";
+import { renderTopTable, topOwnFunctions } from "../../cli/pyroscope/top.ts";
 import { type Artifacts, buildArtifacts } from "./artifacts.ts";
 import { CPU, describeLoad, loadSteadyState } from "./hotspot.ts";
 import { driveLoad, type JavaProcess, startJava } from "./java-process.ts";

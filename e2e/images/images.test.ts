@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { CONFIG_FILE, DATA_DIR, PORT_HTTP } from "../../operator/render/pyroscope/components.ts";
-import { renderPyroscope } from "../../operator/render/pyroscope/index.ts";
+import { renderPyroscope } from "../../operator/render/pyroscope/render.ts";
 import {
   containerOf,
   find,

@@ -6,8 +6,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { parse, stringify } from "yaml";
-import { withDefaults } from "../../operator/api/v1alpha1/defaults.ts";
-import { loadExamples } from "../../operator/api/v1alpha1/examples.ts";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import { loadExamples } from "../../core/api/v1alpha1/examples.ts";
 import { eventually, kubectl, uniqueName } from "../harness/cluster.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

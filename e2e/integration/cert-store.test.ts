@@ -1,8 +1,11 @@
 // The webhook certificate Secret on a real API server: created once, shared by racing replicas,
 // reissued (same CA) when the host list changes.
 import { expect } from "chai";
+import {
+  ensureCertificates,
+  readCertificates,
+} from "../../operator/controllers/webhook-certificates.ts";
 import { KubeClient } from "../../operator/kube/client.ts";
-import { ensureCertificates, readCertificates } from "../../webhook/tls/cert-store.ts";
 import { createBundle } from "../../webhook/tls/certificates.ts";
 import { connection, kubectl, uniqueName } from "../harness/cluster.ts";
 

@@ -3,8 +3,8 @@
 // duplicates, and of two replicas only the leader reconciles.
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
-import { formatErrors, parsePolicy } from "../../operator/api/v1alpha1/validate.ts";
-import { renderPyroscope } from "../../operator/render/pyroscope/index.ts";
+import { formatErrors, parsePolicy } from "../../core/api/v1alpha1/validate.ts";
+import { renderPyroscope } from "../../operator/render/pyroscope/render.ts";
 import { eventually, kubeConfig, kubectl, uniqueName } from "../harness/cluster.ts";
 import { installCRDs, startTestOperator, type TestOperator } from "../harness/operator.ts";
 

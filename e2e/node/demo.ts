@@ -5,7 +5,7 @@
 // the demo (as the local-process demo stops its operator); the cluster and node stay up.
 import { rm } from "node:fs/promises";
 import type { V1Pod } from "@kubernetes/client-node";
-import { names } from "../../webhook/inject/index.ts";
+import * as names from "../../core/names.ts";
 import { helm } from "../chart/helm.ts";
 import { printTopFunctions } from "../datapath/demo-top.ts";
 import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";

@@ -3,32 +3,28 @@
 // completions, halts and rollbacks. Writes only status.coverage, status.rollout and the
 // RolloutComplete condition, under its own field manager.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ProfilingPolicy, ProfilingPolicyStatus } from "../api/v1alpha1/types.ts";
-import type { Reconciler } from "../controller/worker.ts";
-import {
-  type CoverageMetrics,
-  computeCoverage,
-  podMeta,
-  type TemplatePredictions,
-} from "../coverage/index.ts";
+import type { ProfilingPolicy, ProfilingPolicyStatus } from "../../core/api/v1alpha1/types.ts";
+import { selectorToString } from "../../core/match/label-selector.ts";
+import type { NamespaceLike } from "../../core/match/policies.ts";
+import { computeCoverage } from "../coverage/compute.ts";
+import type { CoverageMetrics } from "../coverage/metrics.ts";
+import { podMeta } from "../coverage/pod-meta.ts";
+import type { TemplatePredictions } from "../coverage/template-predictions.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import type { Informer, KubeObject } from "../kube/informer.ts";
 import { applyStatus, collectionPath, mergePatch } from "../kube/resources.ts";
-import { selectorToString } from "../match/label-selector.ts";
-import type { NamespaceLike } from "../match/policies.ts";
 import type { PolicyCache } from "../policy-cache.ts";
+import { planRollout } from "../rollout/plan.ts";
 import {
-  ANNOTATION_ROLLOUT_TIME,
   crashLooping,
-  parseRecord,
-  planRollout,
   podsSince,
-  type RolloutWorkload,
-  type WorkloadFacts,
   type WorkloadObject,
   workloadReadiness,
-} from "../rollout/index.ts";
+} from "../rollout/readiness.ts";
+import { ANNOTATION_ROLLOUT_TIME, parseRecord } from "../rollout/record.ts";
+import type { RolloutWorkload, WorkloadFacts } from "../rollout/types.ts";
+import type { Reconciler } from "../runtime/worker.ts";
 import { blockingCause } from "../status/blocking-cause.ts";
 import { setConditions } from "../status/conditions.ts";
 import { statusChanged } from "../status/policy-status.ts";

@@ -1,15 +1,20 @@
 // Keeps the webhook's namespace label in step with the policies: a namespace some policy
 // selects carries it, any other namespace does not. The API server then calls the webhook
 // only for pods in labelled namespaces, so a fault cannot reach anywhere else.
-import type { Reconciler } from "../controller/worker.ts";
+
+import {
+  type NamespaceLike,
+  type PolicyLike,
+  selectsNamespace,
+} from "../../core/match/policies.ts";
 import { isNotFound, type KubeClient } from "../kube/client.ts";
 import type { Informer } from "../kube/informer.ts";
 import { mergePatch } from "../kube/resources.ts";
-import { type NamespaceLike, type PolicyLike, selectsNamespace } from "../match/policies.ts";
 import {
   NAMESPACE_INJECTION_LABEL,
   NAMESPACE_INJECTION_VALUE,
 } from "../render/webhook-configuration.ts";
+import type { Reconciler } from "../runtime/worker.ts";
 
 /** The merge patch that brings the label to where it belongs, or undefined if it is there. */
 export function namespaceLabelPatch(

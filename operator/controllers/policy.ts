@@ -8,9 +8,13 @@ import type {
   V1Pod,
   V1StorageClass,
 } from "@kubernetes/client-node";
-import type { ProfilingPolicy } from "../api/v1alpha1/types.ts";
-import type { Reconciler } from "../controller/worker.ts";
-import { TerminalError } from "../controller/worker.ts";
+import type { ProfilingPolicy } from "../../core/api/v1alpha1/types.ts";
+import { type LabelSelector, selectorToString } from "../../core/match/label-selector.ts";
+import {
+  type NamespaceLike,
+  namespaceConflicts,
+  selectsNamespace,
+} from "../../core/match/policies.ts";
 import { ApiError, isNotFound, type KubeClient } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import {
@@ -20,12 +24,12 @@ import {
   type ObjectRef,
   objectPath,
 } from "../kube/resources.ts";
-import { type LabelSelector, selectorToString } from "../match/label-selector.ts";
-import { type NamespaceLike, namespaceConflicts, selectsNamespace } from "../match/policies.ts";
 import type { PolicyCache } from "../policy-cache.ts";
-import { expectedWorkloads, LABEL_POLICY, renderPyroscope } from "../render/pyroscope/index.ts";
-import { policyLabelValue } from "../render/pyroscope/names.ts";
+import { LABEL_POLICY, policyLabelValue } from "../render/pyroscope/names.ts";
+import { expectedWorkloads, renderPyroscope } from "../render/pyroscope/render.ts";
 import { pyroscopeEndpoints } from "../render/pyroscope/urls.ts";
+import type { Reconciler } from "../runtime/worker.ts";
+import { TerminalError } from "../runtime/worker.ts";
 import { blockingCause, type CauseInput } from "../status/blocking-cause.ts";
 import { type ObservedWorkload, policyStatus, statusChanged } from "../status/policy-status.ts";
 import { type ClaimLike, sharedClaimCause, sharedClaimOf } from "../status/shared-claim.ts";

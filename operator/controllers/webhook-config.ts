@@ -1,13 +1,13 @@
 // Keeps the webhook registered and trusted: the certificate Secret valid (rotated early), and
 // the MutatingWebhookConfiguration applied with the CA that signed the serving certificate.
 
-import { ensureCertificates } from "../../webhook/tls/cert-store.ts";
 import { nextCheck } from "../../webhook/tls/certificates.ts";
 import type { OperatorConfig } from "../config/config.ts";
-import type { Reconciler } from "../controller/worker.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { apply, type ObjectRef, objectPath } from "../kube/resources.ts";
 import { renderWebhookConfiguration } from "../render/webhook-configuration.ts";
+import type { Reconciler } from "../runtime/worker.ts";
+import { ensureCertificates } from "./webhook-certificates.ts";
 
 export const WEBHOOK_KEY = "webhook";
 const MAX_REQUEUE_MS = 6 * 60 * 60 * 1000;

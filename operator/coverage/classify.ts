@@ -1,6 +1,12 @@
 // One pod against one policy, from the stamps the webhook leaves in its metadata: whether it is
 // the policy's at all, and if so whether it runs the current agent and, if not, why.
-import { owningWorkload } from "../../webhook/inject/app-name.ts";
+
+import type { LabelSelector } from "../../core/match/label-selector.ts";
+import {
+  type NamespaceLike,
+  namespaceExclusion,
+  policiesForPod,
+} from "../../core/match/policies.ts";
 import {
   ANNOTATION_POLICY,
   ANNOTATION_SKIP_REASON,
@@ -12,10 +18,9 @@ import {
   LABEL_POLICY_GENERATION,
   LABEL_POLICY_REVISION,
   LABEL_SKIP_REASON,
-} from "../../webhook/inject/names.ts";
+} from "../../core/names.ts";
+import { owningWorkload } from "../../webhook/inject/app-name.ts";
 import { kubeLabelValue } from "../../webhook/inject/sanitize.ts";
-import type { LabelSelector } from "../match/label-selector.ts";
-import { type NamespaceLike, namespaceExclusion, policiesForPod } from "../match/policies.ts";
 import { camelReason, describeReason } from "./reasons.ts";
 import type { PodCoverage, PodMeta } from "./types.ts";
 

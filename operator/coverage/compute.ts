@@ -1,7 +1,7 @@
 // Coverage of one policy across the fleet, as a pure function of namespaces, policies and pod
 // metadata, so that it can be recomputed on every watch event and tested from fixtures.
-import type { CoverageStatus } from "../api/v1alpha1/types.ts";
-import { type NamespaceLike, selectsNamespace } from "../match/policies.ts";
+import type { CoverageStatus } from "../../core/api/v1alpha1/types.ts";
+import { type NamespaceLike, selectsNamespace } from "../../core/match/policies.ts";
 import { type CoveragePolicy, classifyPod, ineligibility } from "./classify.ts";
 import { applyPrediction } from "./predicted.ts";
 import type { PredictionLookup } from "./template-predictions.ts";

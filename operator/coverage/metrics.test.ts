@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Registry } from "prom-client";
-import type { CoverageStatus } from "../api/v1alpha1/types.ts";
+import type { CoverageStatus } from "../../core/api/v1alpha1/types.ts";
 import { coverageMetrics } from "./metrics.ts";
 
 const status = (reasons: Record<string, number>): CoverageStatus => ({

@@ -1,7 +1,7 @@
 // Coverage as Prometheus gauges per policy; series of reasons that went away are removed so a
 // dashboard never shows a stale count.
 import { Gauge, type Registry } from "prom-client";
-import type { CoverageStatus } from "../api/v1alpha1/types.ts";
+import type { CoverageStatus } from "../../core/api/v1alpha1/types.ts";
 
 export interface CoverageMetrics {
   update(policy: string, coverage: CoverageStatus): void;

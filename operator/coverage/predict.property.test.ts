@@ -4,12 +4,12 @@
 import type { V1Container, V1Pod, V1PodTemplateSpec } from "@kubernetes/client-node";
 import { expect } from "chai";
 import fc from "fast-check";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../../core/api/v1alpha1/types.ts";
+import type { NamespaceLike } from "../../core/match/policies.ts";
 import { createAdmit } from "../../webhook/admit.ts";
 import type { ProbedLevel } from "../../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
-import { withDefaults } from "../api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../api/v1alpha1/types.ts";
-import type { NamespaceLike } from "../match/policies.ts";
 import { createRequest, predictionOf, predictTemplate, type TemplateKind } from "./predict.ts";
 
 const cm = { valueFrom: { configMapKeyRef: { name: "jvm", key: "opts" } } };

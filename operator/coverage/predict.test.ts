@@ -2,11 +2,11 @@
 // and coverage that skips (never counts as pending) what a restart would not inject.
 import type { V1PodTemplateSpec } from "@kubernetes/client-node";
 import { expect } from "chai";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../../core/api/v1alpha1/types.ts";
+import type { NamespaceLike } from "../../core/match/policies.ts";
 import { createAdmit } from "../../webhook/admit.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
-import { withDefaults } from "../api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../api/v1alpha1/types.ts";
-import type { NamespaceLike } from "../match/policies.ts";
 import { computeCoverage } from "./compute.ts";
 import { podFromTemplate, predictTemplate } from "./predict.ts";
 import { TemplatePredictions } from "./template-predictions.ts";

@@ -3,12 +3,13 @@
 // and the selector, the stamps and the reasons must read those keys as plain data.
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy } from "../../core/api/v1alpha1/types.ts";
+import { dict, PROTOTYPE_KEYS } from "../../core/testing.ts";
 import { createAdmit } from "../../webhook/admit.ts";
 import { applyPatch, type JsonPatchOp } from "../../webhook/inject/json-patch.ts";
-import { dict, PROTOTYPE_KEYS, podWithKey } from "../../webhook/inject/testing.ts";
+import { podWithKey } from "../../webhook/inject/testing.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
-import { withDefaults } from "../api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy } from "../api/v1alpha1/types.ts";
 import { computeCoverage } from "./compute.ts";
 import { podMeta } from "./pod-meta.ts";
 import { camelReason, describeReason } from "./reasons.ts";

@@ -1,6 +1,6 @@
 // Reason codes of coverage, one vocabulary for status, metrics and the CLI: the webhook's
 // kebab-case skip codes become CamelCase, and reasons only coverage can see are added here.
-import { own } from "../../webhook/inject/own.ts";
+import { own } from "../../core/own.ts";
 
 /** Reasons coverage derives itself; everything else comes from the webhook's skip label. */
 export const REASONS = {

@@ -2,7 +2,7 @@
 // text (the workload cache itself drops it), and its prediction is recomputed only when the
 // template, a policy's generation or the namespace's labels change.
 import type { V1PodTemplateSpec } from "@kubernetes/client-node";
-import type { NamespaceLike } from "../match/policies.ts";
+import type { NamespaceLike } from "../../core/match/policies.ts";
 import {
   type Admit,
   type Prediction,

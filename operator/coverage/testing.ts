@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import type { NamespaceLike } from "../match/policies.ts";
+import type { NamespaceLike } from "../../core/match/policies.ts";
 import type { CoveragePolicy } from "./classify.ts";
 import { podMeta } from "./pod-meta.ts";
 import type { PodMeta } from "./types.ts";

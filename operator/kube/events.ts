@@ -1,6 +1,6 @@
 // Records Kubernetes Events (events.k8s.io/v1) about policies, pods and workloads. Repeats of
 // the same event within a few minutes are dropped, so a hot loop cannot flood the API server.
-import type { Clock } from "../controller/clock.ts";
+import type { Clock } from "../runtime/clock.ts";
 import type { KubeClient } from "./client.ts";
 import { collectionPath } from "./resources.ts";
 

@@ -1,6 +1,6 @@
 // Informer behaviour against a scripted source: sync, watch events, 410 relist, restart backoff, resync.
 import { expect } from "chai";
-import { FakeClock } from "../controller/clock.ts";
+import { FakeClock } from "../runtime/clock.ts";
 import type { WatchEvent } from "./client.ts";
 import {
   type ChangeKind,

@@ -2,8 +2,8 @@
 // It relists on 410 Gone, restarts with jittered backoff on any other failure, and resyncs
 // periodically. Handlers receive keys only; the cache is read by whoever reconciles.
 
-import { hasOwn } from "../../webhook/inject/own.ts";
-import type { Clock, TimerHandle } from "../controller/clock.ts";
+import { hasOwn } from "../../core/own.ts";
+import type { Clock, TimerHandle } from "../runtime/clock.ts";
 import type { WatchEvent } from "./client.ts";
 
 export interface ObjectMeta {

@@ -1,6 +1,6 @@
 // Leader election on a coordination.k8s.io Lease: only the holder runs reconcilers. Updates are
 // guarded by resourceVersion, so two candidates can never both believe they hold the lease.
-import type { Clock } from "../controller/clock.ts";
+import type { Clock } from "../runtime/clock.ts";
 import { isConflict, isNotFound, type KubeClient } from "./client.ts";
 
 export interface LeaseSpec {

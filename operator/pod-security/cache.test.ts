@@ -2,7 +2,7 @@
 // API server in e2e/integration/pod-security.test.ts.
 import { expect } from "chai";
 import type { PodSecurityLevel, ProbedLevel } from "../../webhook/inject/settings.ts";
-import { FakeClock } from "../controller/clock.ts";
+import { FakeClock } from "../runtime/clock.ts";
 import { PodSecurityCache } from "./cache.ts";
 
 const enforce = "pod-security.kubernetes.io/enforce";

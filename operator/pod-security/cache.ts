@@ -2,7 +2,7 @@
 // path: namespaces are probed when seen or when their enforce labels change, again after a TTL,
 // sooner after a failure; admission only reads, and a miss asks for a probe without waiting.
 import type { ProbedLevel } from "../../webhook/inject/settings.ts";
-import type { Clock, TimerHandle } from "../controller/clock.ts";
+import type { Clock, TimerHandle } from "../runtime/clock.ts";
 import { enforceFingerprint, nextProbeIn, type ProbeTiming } from "./levels.ts";
 
 export interface PodSecurityCacheOptions {

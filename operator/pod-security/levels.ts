@@ -1,8 +1,8 @@
 // Pure parts of finding the Pod Security level a namespace really enforces: the pod a dry run
 // creates, how the API server's answer reads as a level, and when to ask again.
 import type { V1Pod } from "@kubernetes/client-node";
+import { LABEL_INJECT, POD_SECURITY_ENFORCE } from "../../core/names.ts";
 import { SYS_PTRACE } from "../../webhook/inject/capabilities.ts";
-import { LABEL_INJECT, POD_SECURITY_ENFORCE } from "../../webhook/inject/names.ts";
 import type { PodSecurityLevel, ProbedLevel } from "../../webhook/inject/settings.ts";
 
 /** The labels Pod Security enforces by; a change of either can change the level. */

@@ -3,8 +3,8 @@
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import type { ProbedLevel } from "../../webhook/inject/settings.ts";
-import type { Clock } from "../controller/clock.ts";
 import type { KubeClient } from "../kube/client.ts";
+import type { Clock } from "../runtime/clock.ts";
 import { PodSecurityCache } from "./cache.ts";
 import { probeLevel } from "./probe.ts";
 

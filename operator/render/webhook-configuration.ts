@@ -1,6 +1,6 @@
 // Renders the MutatingWebhookConfiguration: CREATE of pods only, scoped at the API server to
 // the namespaces the operator has labelled, never kube-* or the operator's own namespace.
-import { LABEL_INJECT } from "../../webhook/inject/names.ts";
+import { LABEL_INJECT } from "../../core/names.ts";
 import { MUTATE_PATH } from "../../webhook/server/paths.ts";
 
 /** Set by the operator on every namespace a policy selects; the webhook requires it. */

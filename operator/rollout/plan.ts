@@ -1,6 +1,6 @@
 // Rollout planning as a pure function: given coverage, the records on the workloads and the
 // time, which workloads to restart, finish, fail or roll back next, and where the rollout stands.
-import { parseOperatorDuration } from "../api/v1alpha1/common.ts";
+import { parseOperatorDuration } from "../../core/api/v1alpha1/common.ts";
 import { compare } from "../coverage/compute.ts";
 import {
   parseRecord,

@@ -1,6 +1,6 @@
 // The rollout's memory lives on each workload, as annotations written in the same patch as the
 // restart: an operator that restarts reads back where it stopped, and nothing is done twice.
-import { LABEL_INJECT } from "../../webhook/inject/names.ts";
+import { LABEL_INJECT } from "../../core/names.ts";
 
 /** `<policy>/<revision>` that last restarted the workload (the policy's injection revision). */
 export const ANNOTATION_ROLLOUT = "fleetscope.io/rollout";

@@ -1,7 +1,7 @@
 // Builders for rollout tests: a policy from a partial rollout spec with the API's defaults, and
 // workloads described by what matters to the planner.
-import { withDefaults } from "../api/v1alpha1/defaults.ts";
-import type { RolloutSpec } from "../api/v1alpha1/types.ts";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { RolloutSpec } from "../../core/api/v1alpha1/types.ts";
 import type { CoverageState } from "../coverage/types.ts";
 import type { RolloutPolicy, RolloutWorkload, WorkloadFacts } from "./types.ts";
 

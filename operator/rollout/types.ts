@@ -1,6 +1,6 @@
 // The contract of rollout planning: coverage per workload and facts about each workload object
 // in, the next writes (merge patches with their events) and the status out.
-import type { RolloutSpec, RolloutStatus } from "../api/v1alpha1/types.ts";
+import type { RolloutSpec, RolloutStatus } from "../../core/api/v1alpha1/types.ts";
 import type { CoverageState } from "../coverage/types.ts";
 import type { ConditionInput } from "../status/conditions.ts";
 import type { MergePatch } from "./record.ts";

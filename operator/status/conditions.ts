@@ -1,6 +1,6 @@
 // metav1.Condition bookkeeping: a condition's lastTransitionTime moves only when its status does,
 // so status writes stay idempotent and "since when" stays true.
-import type { Condition } from "../api/v1alpha1/types.ts";
+import type { Condition } from "../../core/api/v1alpha1/types.ts";
 
 export type ConditionInput = Omit<Condition, "lastTransitionTime" | "observedGeneration">;
 

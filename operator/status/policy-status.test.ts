@@ -1,7 +1,7 @@
 // Policy status from observations: conditions, readiness counts, idempotent transitions.
 import { expect } from "chai";
-import { withDefaults } from "../api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../api/v1alpha1/types.ts";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../../core/api/v1alpha1/types.ts";
 import { conditionStatus } from "./conditions.ts";
 import { type PolicyObservation, policyStatus, statusChanged } from "./policy-status.ts";
 

@@ -1,6 +1,10 @@
 // The status of a policy as a pure function of what the reconcile observed: Pyroscope's
 // workloads, the webhook, the namespaces it selects and its conflicts with other policies.
-import type { Condition, ProfilingPolicy, ProfilingPolicyStatus } from "../api/v1alpha1/types.ts";
+import type {
+  Condition,
+  ProfilingPolicy,
+  ProfilingPolicyStatus,
+} from "../../core/api/v1alpha1/types.ts";
 import { type ConditionInput, setConditions } from "./conditions.ts";
 
 export interface ObservedWorkload {

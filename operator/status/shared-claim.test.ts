@@ -1,8 +1,8 @@
 // The shared claim check: which claims a policy mounts, and the cause named for each state a
 // claim can be in.
 import { expect } from "chai";
-import { withDefaults } from "../api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../api/v1alpha1/types.ts";
+import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
+import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../../core/api/v1alpha1/types.ts";
 import { type ClaimLike, sharedClaimCause, sharedClaimOf } from "./shared-claim.ts";
 
 const policy = (spec: ProfilingPolicySpecInput): ProfilingPolicy =>

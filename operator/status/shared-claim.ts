@@ -1,6 +1,6 @@
 // Whether the ReadWriteMany claim a Microservices Pyroscope shares its blocks through can serve
 // every component: a pure check of the claim as read, giving the cause PyroscopeReady names.
-import type { ProfilingPolicy } from "../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../core/api/v1alpha1/types.ts";
 
 /** The fields of a PersistentVolumeClaim the check reads. */
 export interface ClaimLike {

@@ -12,7 +12,7 @@ import {
   JAVAAGENT_FLAG,
   PROFILE_LABEL_REVISION,
   TMP_DIR,
-} from "./names.ts";
+} from "../../core/names.ts";
 import { escapeDollars, profileLabelName, profileLabelValue } from "./sanitize.ts";
 import type { InjectionSettings, ProfilerEvent } from "./settings.ts";
 

@@ -1,7 +1,7 @@
 // Owning workload and application name of a pod, derived from its metadata alone: the webhook
 // has no API access, so owners are inferred from owner references and well-known name shapes.
 import type { V1ObjectMeta, V1OwnerReference, V1Pod } from "@kubernetes/client-node";
-import { ANNOTATION_APPLICATION_NAME, ENV_POD_NAME } from "./names.ts";
+import { ANNOTATION_APPLICATION_NAME, ENV_POD_NAME } from "../../core/names.ts";
 import { applicationNamePart, escapeDollars } from "./sanitize.ts";
 
 export interface Workload {

@@ -2,7 +2,7 @@
 // enforces: Pod Security admission runs after mutating webhooks, so adding a capability the level
 // forbids would get the workload's pods refused.
 import type { V1Container } from "@kubernetes/client-node";
-import { POD_SECURITY_ENFORCE } from "./names.ts";
+import { POD_SECURITY_ENFORCE } from "../../core/names.ts";
 import type {
   NamespaceInfo,
   PodSecurityLevel,

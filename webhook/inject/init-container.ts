@@ -10,7 +10,7 @@ import {
   INIT_IMAGE_JAR,
   TMP_DIR,
   TMP_VOLUME,
-} from "./names.ts";
+} from "../../core/names.ts";
 import { DEFAULT_INIT_RESOURCES, type InjectionSettings } from "./settings.ts";
 
 /** A root id would contradict runAsNonRoot and keep the init container from starting. */

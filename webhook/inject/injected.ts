@@ -1,6 +1,6 @@
 // Recognises a container injected earlier, so that re-invocation and repeated calls are no-ops.
 import type { V1Container } from "@kubernetes/client-node";
-import { JAVA_TOOL_OPTIONS, JAVAAGENT_FLAG, JDK_JAVA_OPTIONS } from "./names.ts";
+import { JAVA_TOOL_OPTIONS, JAVAAGENT_FLAG, JDK_JAVA_OPTIONS } from "../../core/names.ts";
 
 /** Our -javaagent flag in a JVM options variable set by value is the one durable marker. */
 export function isInjected(c: V1Container): boolean {

@@ -1,13 +1,13 @@
 // How the agent reaches a container's JVM without losing the user's own JVM options: merge into
 // a JAVA_TOOL_OPTIONS set by value, else use JDK_JAVA_OPTIONS, else refuse the container.
 import type { V1Container, V1EnvVar } from "@kubernetes/client-node";
-import { looksLikeJava8 } from "./java-detect.ts";
 import {
   ANNOTATION_ENVFROM_JAVA_OPTIONS,
   JAVA_TOOL_OPTIONS,
   JAVAAGENT_FLAG,
   JDK_JAVA_OPTIONS,
-} from "./names.ts";
+} from "../../core/names.ts";
+import { looksLikeJava8 } from "./java-detect.ts";
 
 export type JvmOptionsVariable = typeof JAVA_TOOL_OPTIONS | typeof JDK_JAVA_OPTIONS;
 

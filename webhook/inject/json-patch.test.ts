@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { propertyParams } from "../../hack/property-params.ts";
+import { propertyParams } from "../../core/property-params.ts";
+import { dict, PROTOTYPE_KEYS } from "../../core/testing.ts";
 import { applyPatch, diff, type JsonPatchOp } from "./json-patch.ts";
-import { dict, PROTOTYPE_KEYS } from "./testing.ts";
 
 /** Every counterexample the diff property has found, checked first on every run. */
 const DIFF_COUNTEREXAMPLES: [unknown, unknown][] = [

@@ -2,7 +2,7 @@
 // The mutation edits a copy of the pod and the patch is the difference, so the edit code never
 // has to reason about JSON Pointers or array index shifts. Members are looked up as own
 // properties only: a member named `valueOf` or `__proto__` is data, not Object.prototype.
-import { hasOwn, own, setOwn } from "./own.ts";
+import { hasOwn, own, setOwn } from "../../core/own.ts";
 
 export type JsonPatchOp =
   | { op: "add"; path: string; value: unknown }

@@ -3,11 +3,12 @@
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
 import fc from "fast-check";
-import { propertyParams } from "../../hack/property-params.ts";
+import { propertyParams } from "../../core/property-params.ts";
+import { PROTOTYPE_KEYS } from "../../core/testing.ts";
 import { applyPatch } from "./json-patch.ts";
 import { mutate } from "./mutate.ts";
 import type { InjectionSettings, MutationInput, NamespaceInfo } from "./settings.ts";
-import { envValue, PROTOTYPE_KEYS, settings } from "./testing.ts";
+import { envValue, settings } from "./testing.ts";
 
 const FLAG = "-javaagent:/fleetscope/agent/pyroscope.jar";
 

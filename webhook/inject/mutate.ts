@@ -4,13 +4,6 @@
 // lists, the injected containers and their security context): everything else is shared with
 // the input, never written to, and skipped by the diff as the same reference.
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
-import { agentEnv, downwardApiEnv, jvmOptions } from "./agent-options.ts";
-import { applicationName, owningWorkload } from "./app-name.ts";
-import { addPtrace, type CapabilityPlan, planCapabilities, ptraceStatus } from "./capabilities.ts";
-import { agentInitContainer, agentVolumes, targetMounts } from "./init-container.ts";
-import { isInjected } from "./injected.ts";
-import { appendOptions, type JvmOptionsPlan, planJvmOptions } from "./java-options.ts";
-import { diff } from "./json-patch.ts";
 import {
   AGENT_DIR,
   AGENT_VOLUME,
@@ -33,7 +26,14 @@ import {
   RESERVED_ENV_PREFIX,
   TMP_DIR,
   TMP_VOLUME,
-} from "./names.ts";
+} from "../../core/names.ts";
+import { agentEnv, downwardApiEnv, jvmOptions } from "./agent-options.ts";
+import { applicationName, owningWorkload } from "./app-name.ts";
+import { addPtrace, type CapabilityPlan, planCapabilities, ptraceStatus } from "./capabilities.ts";
+import { agentInitContainer, agentVolumes, targetMounts } from "./init-container.ts";
+import { isInjected } from "./injected.ts";
+import { appendOptions, type JvmOptionsPlan, planJvmOptions } from "./java-options.ts";
+import { diff } from "./json-patch.ts";
 import { revisionLabelKey } from "./revision.ts";
 import { kubeLabelValue } from "./sanitize.ts";
 import type { InjectionSettings, MutationInput, MutationResult, SkipRecord } from "./settings.ts";

@@ -1,8 +1,8 @@
 // Reasons to leave a whole pod alone, as an ordered list of small predicates: the first that
 // returns a reason decides, which makes every decision easy to log, explain and table-test.
 import type { V1Pod } from "@kubernetes/client-node";
+import { AGENT_VOLUME, INIT_CONTAINER, LABEL_INJECT, TMP_VOLUME } from "../../core/names.ts";
 import { isInjected } from "./injected.ts";
-import { AGENT_VOLUME, INIT_CONTAINER, LABEL_INJECT, TMP_VOLUME } from "./names.ts";
 import { podShapeProblem } from "./pod-shape.ts";
 import type { InjectionSettings, MutationInput } from "./settings.ts";
 import type { ContainerChoice } from "./targets.ts";

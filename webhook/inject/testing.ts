@@ -2,28 +2,8 @@
 import { readFileSync } from "node:fs";
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
+import { dict } from "../../core/testing.ts";
 import type { InjectionSettings, MutationInput, NamespaceInfo, ProbedLevel } from "./settings.ts";
-
-/**
- * Keys Object.prototype answers for. As label, annotation or env var names they are plain data
- * (`__proto__` is a valid env var name the API server passes on), so every map lookup of user
- * data is tested with them.
- */
-export const PROTOTYPE_KEYS = [
-  "valueOf",
-  "toString",
-  "constructor",
-  "__proto__",
-  "hasOwnProperty",
-] as const;
-
-/**
- * A plain object with these own keys, as JSON.parse builds it: an object literal would turn a
- * `__proto__` key into the object's prototype instead.
- */
-export function dict<V>(entries: Iterable<readonly [string, V]>): Record<string, V> {
-  return Object.fromEntries(entries);
-}
 
 /** A Java pod carrying `key` as a label, an annotation, an env var and a CSI volume attribute. */
 export function podWithKey(key: string): V1Pod {

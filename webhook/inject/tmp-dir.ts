@@ -3,7 +3,7 @@
 // filesystem with nothing writable at /tmp makes the JVM fail at start.
 import { posix } from "node:path";
 import type { V1Container } from "@kubernetes/client-node";
-import { JAVA_TOOL_OPTIONS, TMP_DIR } from "./names.ts";
+import { JAVA_TOOL_OPTIONS, TMP_DIR } from "../../core/names.ts";
 
 /** The JVM's default temp dir on Linux, whatever TMPDIR says. */
 const JVM_DEFAULT_TMP = "/tmp";

@@ -50,7 +50,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     // A pod may hold `__proto__` as a key of its own, e.g. in a CSI volume's volumeAttributes,
     // which the API server accepts: refusing the review would leave such a pod uninjected.
     // Every reader of the review takes own properties only and nothing merges it into another
-    // object (see webhook/inject/own.ts), so the key stays data and pollutes no prototype.
+    // object (see core/own.ts), so the key stays data and pollutes no prototype.
     onProtoPoisoning: "ignore",
     onConstructorPoisoning: "ignore",
   });

@@ -1,5 +1,5 @@
 // The Pyroscope components each storage architecture runs in mode Microservices.
-import type { MicroserviceComponentName } from "../../api/v1alpha1/types.ts";
+import type { MicroserviceComponentName } from "../../../core/api/v1alpha1/types.ts";
 
 export type Architecture = "v1" | "v2";
 

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { V1ConfigMap } from "@kubernetes/client-node";
 import { Scalar, stringify } from "yaml";
-import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import type { Architecture } from "./components.ts";
 import { metadata } from "./names.ts";
 import { EnvRef } from "./storage.ts";

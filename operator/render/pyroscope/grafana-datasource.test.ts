@@ -1,8 +1,9 @@
 // Mode External and the Grafana datasource ConfigMap.
 import { expect } from "chai";
 import { parse } from "yaml";
-import { expectedWorkloads, pyroscopeEndpoints, renderPyroscope } from "./index.ts";
+import { expectedWorkloads, renderPyroscope } from "./render.ts";
 import { find, kindsAndNames, loadFixture } from "./testing.ts";
+import { pyroscopeEndpoints } from "./urls.ts";
 
 const opts = { operatorNamespace: "fleetscope" };
 

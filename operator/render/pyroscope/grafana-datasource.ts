@@ -1,7 +1,7 @@
 // The ConfigMap the Grafana chart's datasource sidecar turns into a Pyroscope datasource.
 import type { V1ConfigMap } from "@kubernetes/client-node";
 import { stringify } from "yaml";
-import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import { metadata, objectName, policyName, shortHash } from "./names.ts";
 import { pyroscopeEndpoints } from "./urls.ts";
 import type { Rendered } from "./workload.ts";

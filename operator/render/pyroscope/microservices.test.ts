@@ -2,9 +2,10 @@
 import type { V1Container, V1Service } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { parse } from "yaml";
-import { expectedWorkloads, pyroscopeEndpoints, renderPyroscope } from "./index.ts";
 import type { RenderedObject } from "./objects.ts";
+import { expectedWorkloads, renderPyroscope } from "./render.ts";
 import { containerOf, find, loadFixture, podTemplateOf } from "./testing.ts";
+import { pyroscopeEndpoints } from "./urls.ts";
 
 const opts = { operatorNamespace: "fleetscope" };
 

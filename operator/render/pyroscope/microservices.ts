@@ -1,7 +1,7 @@
 // Mode Microservices: one workload per component of the storage architecture, joined through
 // memberlist, sharing one config.yaml.
 import type { V1EnvVar } from "@kubernetes/client-node";
-import type { MicroservicesSpec, ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { MicroservicesSpec, ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import {
   type Architecture,
   COMPONENTS,

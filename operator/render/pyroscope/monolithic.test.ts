@@ -1,8 +1,9 @@
 // Mode Monolithic, from the quickstart and a policy with a tenant, storage and resources.
 import { expect } from "chai";
 import { parse } from "yaml";
-import { expectedWorkloads, pyroscopeEndpoints, renderPyroscope } from "./index.ts";
+import { expectedWorkloads, renderPyroscope } from "./render.ts";
 import { containerOf, find, kindsAndNames, loadFixture, podTemplateOf } from "./testing.ts";
+import { pyroscopeEndpoints } from "./urls.ts";
 
 const opts = { operatorNamespace: "fleetscope" };
 

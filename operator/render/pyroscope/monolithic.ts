@@ -1,6 +1,6 @@
 // Mode Monolithic: one Pyroscope StatefulSet running every component (-target=all) on a volume.
-import { withDefaults } from "../../api/v1alpha1/defaults.ts";
-import type { MonolithicSpec, ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import { withDefaults } from "../../../core/api/v1alpha1/defaults.ts";
+import type { MonolithicSpec, ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import { CONFIG_FILE, PORT_GRPC, PORT_HTTP } from "./components.ts";
 import { configHash, configMap, configYAML } from "./config.ts";
 import { objectName, policyName, selectorLabels } from "./names.ts";

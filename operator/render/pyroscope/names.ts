@@ -1,7 +1,7 @@
 // Object names, labels and owner references shared by everything a policy renders.
 import { createHash } from "node:crypto";
 import type { V1ObjectMeta, V1OwnerReference } from "@kubernetes/client-node";
-import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 
 export const LABEL_NAME = "app.kubernetes.io/name";
 export const LABEL_INSTANCE = "app.kubernetes.io/instance";

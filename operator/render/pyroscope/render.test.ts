@@ -1,11 +1,11 @@
 // Properties every rendering has: ownership and labels, no credentials, determinism, name
 // limits, and changes that stay local.
 import { expect } from "chai";
-import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import { CONFIG_KEY, configHash } from "./config.ts";
-import { renderPyroscope } from "./index.ts";
 import { objectName, shortHash } from "./names.ts";
 import type { RenderedObject } from "./objects.ts";
+import { renderPyroscope } from "./render.ts";
 import { containerOf, loadFixture, podTemplateOf } from "./testing.ts";
 import { CONFIG_HASH_ANNOTATION } from "./workload.ts";
 

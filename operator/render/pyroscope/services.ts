@@ -1,7 +1,7 @@
 // Services in front of Pyroscope workloads: a ClusterIP one for clients, a headless one for
 // per-pod DNS, and the memberlist one every component gossips through.
 import type { V1Service, V1ServicePort } from "@kubernetes/client-node";
-import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import { PORT_GRPC, PORT_HTTP, PORT_MEMBERLIST, PORT_RAFT } from "./components.ts";
 import {
   APP_NAME,

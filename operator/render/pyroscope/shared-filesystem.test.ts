@@ -4,8 +4,8 @@
 import type { V1PodSpec } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { parse } from "yaml";
-import { renderPyroscope } from "./index.ts";
 import type { RenderedObject } from "./objects.ts";
+import { renderPyroscope } from "./render.ts";
 import { containerOf, find, loadFixture, podTemplateOf } from "./testing.ts";
 
 const opts = { operatorNamespace: "fleetscope" };

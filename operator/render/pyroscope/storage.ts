@@ -1,7 +1,7 @@
 // The config.yaml `storage` block and the wiring that hands storage credentials to the
 // containers from the referenced Secret: credentials never reach the ConfigMap.
 import type { V1EnvVar, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
-import type { ObjectStorageSpec, SharedFilesystemSpec } from "../../api/v1alpha1/types.ts";
+import type { ObjectStorageSpec, SharedFilesystemSpec } from "../../../core/api/v1alpha1/types.ts";
 
 export interface StorageWiring {
   /** The `storage:` block of config.yaml. */

@@ -2,8 +2,11 @@
 import { readFileSync } from "node:fs";
 import type { V1Container, V1PodTemplateSpec } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { withDefaults } from "../../api/v1alpha1/defaults.ts";
-import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../../api/v1alpha1/types.ts";
+import { withDefaults } from "../../../core/api/v1alpha1/defaults.ts";
+import type {
+  ProfilingPolicy,
+  ProfilingPolicySpecInput,
+} from "../../../core/api/v1alpha1/types.ts";
 import type { RenderedObject } from "./objects.ts";
 
 export interface Fixture {

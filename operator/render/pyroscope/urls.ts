@@ -1,5 +1,5 @@
 // In-cluster addresses of a policy's Pyroscope: what agents write to, what Grafana reads from.
-import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import { PORT_HTTP } from "./components.ts";
 import { objectName, policyName } from "./names.ts";
 

@@ -13,7 +13,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from "@kubernetes/client-node";
-import type { ProfilingPolicy, ResourceRequirements } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy, ResourceRequirements } from "../../../core/api/v1alpha1/types.ts";
 import { CONFIG_DIR, DATA_DIR } from "./components.ts";
 import { metadata, objectLabels, type RenderedMeta, selectorLabels } from "./names.ts";
 

@@ -1,6 +1,6 @@
 // Which policy applies where: namespace selection (with the exclusions no policy can override)
 // and the winner among several policies selecting one pod (highest priority, then name).
-import { LABEL_INJECT } from "../../webhook/inject/names.ts";
+import { LABEL_INJECT } from "../names.ts";
 import { type LabelSelector, matchesSelector } from "./label-selector.ts";
 
 /** The opt-in label users put on namespaces; the default namespace selector of a policy. */

@@ -1,8 +1,8 @@
 // Policy matching: namespace exclusions, pod selectors, precedence and conflicts.
 import { expect } from "chai";
 import fc from "fast-check";
-import { propertyParams } from "../../hack/property-params.ts";
-import { PROTOTYPE_KEYS } from "../../webhook/inject/testing.ts";
+import { propertyParams } from "../property-params.ts";
+import { PROTOTYPE_KEYS } from "../testing.ts";
 import { matchesSelector } from "./label-selector.ts";
 import {
   byPrecedence,

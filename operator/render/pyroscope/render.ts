@@ -1,15 +1,11 @@
 // Pure renderers for the Kubernetes objects of a policy's Pyroscope (issue 5): what a policy
 // produces, its endpoints, and the workloads whose readiness its status reports.
-import type { ProfilingPolicy } from "../../api/v1alpha1/types.ts";
+import type { ProfilingPolicy } from "../../../core/api/v1alpha1/types.ts";
 import { renderGrafanaDatasource } from "./grafana-datasource.ts";
 import { componentsOf, componentWorkloadName, renderMicroservices } from "./microservices.ts";
 import { MONOLITHIC_COMPONENT, monolithicWorkloadName, renderMonolithic } from "./monolithic.ts";
 import { type RenderedObject, sortObjects } from "./objects.ts";
 import { DEFAULT_CLUSTER_DOMAIN } from "./urls.ts";
-
-export { LABEL_POLICY, objectLabels, selectorLabels } from "./names.ts";
-export type { RenderedObject } from "./objects.ts";
-export { pyroscopeEndpoints } from "./urls.ts";
 
 export interface RenderOptions {
   /** The operator's own namespace; nothing Pyroscope runs is placed there. */

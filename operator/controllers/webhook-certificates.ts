@@ -1,10 +1,16 @@
 // Keeps the webhook's CA and serving certificate in a Secret: created once, reissued before
 // expiry, shared by every replica. Writes are guarded by resourceVersion, so replicas racing
 // to create or rotate settle on one bundle.
-import { ApiError, isNotFound, type KubeClient } from "../../operator/kube/client.ts";
-import { collectionPath, mergePatch, objectPath } from "../../operator/kube/resources.ts";
-import { own } from "../inject/own.ts";
-import { assess, type CertBundle, createCA, issueServingCert } from "./certificates.ts";
+
+import { own } from "../../core/own.ts";
+import {
+  assess,
+  type CertBundle,
+  createCA,
+  issueServingCert,
+} from "../../webhook/tls/certificates.ts";
+import { ApiError, isNotFound, type KubeClient } from "../kube/client.ts";
+import { collectionPath, mergePatch, objectPath } from "../kube/resources.ts";
 
 interface Secret {
   metadata: { name: string; namespace: string; resourceVersion?: string; [k: string]: unknown };

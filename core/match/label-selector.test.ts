@@ -1,6 +1,6 @@
 // LabelSelector semantics, checked case by case against what the API server does.
 import { expect } from "chai";
-import { dict, PROTOTYPE_KEYS } from "../../webhook/inject/testing.ts";
+import { dict, PROTOTYPE_KEYS } from "../testing.ts";
 import { type LabelSelector, matchesSelector, selectorToString } from "./label-selector.ts";
 
 const team = { team: "shop", tier: "web" };

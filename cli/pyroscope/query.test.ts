@@ -1,6 +1,6 @@
 // Unit tests for the Pyroscope query client against a recorded fake fetch.
 import { expect } from "chai";
-import { dict } from "../../webhook/inject/testing.ts";
+import { dict } from "../../core/testing.ts";
 import {
   decodeFlameGraph,
   PyroscopeClient,

@@ -1,7 +1,7 @@
 // Defaulting as the API server does it, driven by the schema's `default`s so no other code
 // restates them.
 
-import { own } from "../../../webhook/inject/own.ts";
+import { own } from "../../own.ts";
 import type { OpenAPISchema } from "./openapi.ts";
 import { toOpenAPI } from "./openapi.ts";
 import { ProfilingPolicySpec as SpecSchema } from "./schema.ts";

@@ -1,5 +1,5 @@
 // metav1.LabelSelector semantics as a pure predicate, for matching namespaces and pods in memory.
-import { own } from "../../webhook/inject/own.ts";
+import { own } from "../own.ts";
 
 export interface LabelSelectorRequirement {
   key: string;
