@@ -30,16 +30,17 @@ build: deps ## Compile TypeScript to dist/.
 	npm run --silent build
 
 .PHONY: lint
-lint: deps ## Lint and check formatting (biome) and type-check (tsc --noEmit).
+lint: deps ## Lint and check formatting (biome), type-check (tsc --noEmit) and the import layers (docs/adr/0021).
 	npm run --silent lint
 	npm run --silent typecheck
+	node hack/import-layers.ts
 
 .PHONY: fmt
 fmt: deps ## Format and fix what biome can fix.
 	npm run --silent format
 
 .PHONY: generate
-generate: deps ## Regenerate the CRD and docs/profilingpolicy.md from operator/api/v1alpha1.
+generate: deps ## Regenerate the CRD and docs/profilingpolicy.md from core/api/v1alpha1.
 	node hack/gen-api.ts
 
 .PHONY: verify-generated
@@ -53,7 +54,7 @@ test-unit: deps ## Unit tests (pure functions, no cluster).
 .PHONY: fuzz
 fuzz: deps ## Property tests, long: FLEETSCOPE_FUZZ_RUNS runs each (default 100000, minutes); see docs/adr/0016.
 	FLEETSCOPE_FUZZ_RUNS=$${FLEETSCOPE_FUZZ_RUNS:-100000} npx mocha --timeout 0 \
-	  $$(grep -rl --include='*.test.ts' "from \"fast-check\"" operator webhook cli hack e2e)
+	  $$(grep -rl --include='*.test.ts' "from \"fast-check\"" core webhook operator cli hack e2e)
 
 .PHONY: test-integration
 test-integration: deps ## Integration tests against the local control plane (started and stopped if needed).
