@@ -8,6 +8,12 @@ export const FUZZ_RUNS_ENV = "FLEETSCOPE_FUZZ_RUNS";
 /** Replays one failure: the `seed` (and `path`) from the report of a failed property. */
 export const SEED_ENV = "FLEETSCOPE_FUZZ_SEED";
 export const PATH_ENV = "FLEETSCOPE_FUZZ_PATH";
+/**
+ * Mocha timeout of a property test: it only catches a hang. Thousands of CPU-bound runs take
+ * about a second on an idle machine and several times that on a shared one; a tight timeout
+ * would make the suite's result depend on the machine's load.
+ */
+export const PROPERTY_TIMEOUT_MS = 300_000;
 
 function envInteger(name: string, env: NodeJS.ProcessEnv): number | undefined {
   const text = env[name];

@@ -1,7 +1,7 @@
 // Policy matching: namespace exclusions, pod selectors, precedence and conflicts.
 import { expect } from "chai";
 import fc from "fast-check";
-import { propertyParams } from "../property-params.ts";
+import { PROPERTY_TIMEOUT_MS, propertyParams } from "../property-params.ts";
 import { PROTOTYPE_KEYS } from "../testing.ts";
 import { matchesSelector } from "./label-selector.ts";
 import {
@@ -79,7 +79,8 @@ describe("policiesForPod", () => {
     expect(order.map((p) => p.metadata.name)).to.deep.equal(["broad"]);
   });
 
-  it("is every policy selecting the namespace and the pod, sorted by precedence", () => {
+  it("is every policy selecting the namespace and the pod, sorted by precedence", function () {
+    this.timeout(PROPERTY_TIMEOUT_MS);
     const labels = fc.dictionary(
       fc.constantFrom("tier", "team", "fleetscope.io/profiling", ...PROTOTYPE_KEYS),
       fc.constantFrom("web", "db", "enabled"),

@@ -3,7 +3,7 @@
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
 import fc from "fast-check";
-import { propertyParams } from "../../core/property-params.ts";
+import { PROPERTY_TIMEOUT_MS, propertyParams } from "../../core/property-params.ts";
 import { PROTOTYPE_KEYS } from "../../core/testing.ts";
 import { applyPatch } from "./json-patch.ts";
 import { mutate } from "./mutate.ts";
@@ -285,7 +285,8 @@ function checkContainer(
 }
 
 describe("mutate (properties)", () => {
-  it("keeps every user env var, volume, mount and capability exactly once, and refs after defs", () => {
+  it("keeps every user env var, volume, mount and capability exactly once, and refs after defs", function () {
+    this.timeout(PROPERTY_TIMEOUT_MS);
     // Guards the generators: the property must see real injections and refusals, not only skips.
     const seen = new Map<string, number>();
     const tally = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
@@ -335,7 +336,8 @@ describe("mutate (properties)", () => {
     }
   });
 
-  it("never throws, whatever shape the pod has", () => {
+  it("never throws, whatever shape the pod has", function () {
+    this.timeout(PROPERTY_TIMEOUT_MS);
     const junkPod = fc.oneof(
       fc.anything(),
       fc.record({ metadata: fc.anything(), spec: fc.anything() }),
