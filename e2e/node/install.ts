@@ -129,7 +129,7 @@ export async function createPolicyWithPyroscope(opts: {
   dataDir: string;
 }): Promise<Pyroscope> {
   const { policy, testLabel, pyroNs, storageClass, dataDir } = opts;
-  await createStaticVolume(storageClass, dataDir);
+  await createStaticVolume(storageClass, { dataDir });
   const body = monolithicPolicy(policy, {
     selector: testLabel,
     pyroscopeNamespace: pyroNs,
