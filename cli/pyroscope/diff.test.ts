@@ -8,32 +8,29 @@ import {
   type ProfileDiff,
   renderDiffTable,
 } from "./diff.ts";
-import type { FlameGraph } from "./query.ts";
+import { flameGraph } from "./fixtures.ts";
 
-/** Thread.run -> handle -> {computeHash -> digest, toHex}, with the given self values. */
-function profile(digest: number, toHex: number, handleSelf: number): FlameGraph {
-  const hash = digest + 2;
-  const handle = hash + toHex + handleSelf;
-  return {
-    names: [
-      "total",
-      "java/lang/Thread.run",
-      "com/shop/App.handle",
-      "com/shop/App.computeHash",
-      "com/shop/App.toHex",
-      "java/security/MessageDigest.digest",
-    ],
-    levels: [
-      [0, handle, 0, 0],
-      [0, handle, 0, 1],
-      [0, handle, handleSelf, 2],
-      [0, hash, 2, 3, 0, toHex, toHex, 4],
-      [0, digest, digest, 5],
-    ],
-    total: handle,
-    maxSelf: Math.max(digest, toHex, handleSelf),
-  };
-}
+/** Thread.run -> handle -> {computeHash (self 2) -> digest, toHex}, with the given self values. */
+const profile = (digest: number, toHex: number, handleSelf: number) =>
+  flameGraph([
+    {
+      name: "java/lang/Thread.run",
+      calls: [
+        {
+          name: "com/shop/App.handle",
+          self: handleSelf,
+          calls: [
+            {
+              name: "com/shop/App.computeHash",
+              self: 2,
+              calls: [{ name: "java/security/MessageDigest.digest", self: digest }],
+            },
+            { name: "com/shop/App.toHex", self: toHex },
+          ],
+        },
+      ],
+    },
+  ]);
 
 describe("diffTop", () => {
   it("subtracts per function, counts missing ones as zero and sorts by growth", () => {
