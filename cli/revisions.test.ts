@@ -55,6 +55,11 @@ function controllerRevision(
   };
 }
 
+/** A Deployment's ReplicaSet with part of its metadata replaced. */
+const replicaSetWith = (metadata: RevisionObject["metadata"]): RevisionObject => ({
+  metadata: { ...replicaSet("x", "abc", 1, T0).metadata, ...metadata },
+});
+
 describe("revisionOf", () => {
   const cases: [string, RevisionObject, (Partial<Revision> & { owner?: object }) | undefined][] = [
     [
@@ -77,19 +82,11 @@ describe("revisionOf", () => {
       controllerRevision("DaemonSet", "agent", "5f7d9c8b6", 4, T0),
       { id: "5f7d9c8b6", number: 4 },
     ],
-    [
-      "a ReplicaSet without a Deployment",
-      { metadata: { ...replicaSet("x", "abc", 1, T0).metadata, ownerReferences: [] } },
-      undefined,
-    ],
-    [
-      "a ReplicaSet without a revision annotation",
-      { metadata: { ...replicaSet("x", "abc", 1, T0).metadata, annotations: {} } },
-      undefined,
-    ],
+    ["a ReplicaSet without a Deployment", replicaSetWith({ ownerReferences: [] }), undefined],
+    ["a ReplicaSet without a revision annotation", replicaSetWith({ annotations: {} }), undefined],
     [
       "an object without a creation time",
-      { metadata: { ...replicaSet("x", "abc", 1, T0).metadata, creationTimestamp: undefined } },
+      replicaSetWith({ creationTimestamp: undefined }),
       undefined,
     ],
   ];

@@ -1,4 +1,5 @@
 // Pure comparison of two profiles (before/after): per-function self and total deltas, ranked by growth.
+import { FIGURES, tableLines } from "../table.ts";
 import type { FlameGraph } from "./query.ts";
 import { formatValue, type TopFunction, topFunctions, topOwnFunctions } from "./top.ts";
 
@@ -135,13 +136,7 @@ export function renderDiffTable(d: ProfileDiff, opts: DiffTableOptions): string 
   ];
   const grew = d.grew.slice(0, limit).map(cells);
   const shrank = d.shrank.slice(0, Math.max(1, Math.ceil(limit / 3))).map(cells);
-  const all = [header, ...grew, ...shrank];
-  const widths = header.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, c) => (c === row.length - 1 ? cell : cell.padStart(widths[c]!)))
-      .join("  ")
-      .trimEnd();
+  const line = tableLines([header, ...grew, ...shrank], FIGURES);
   const out: string[] = [];
   const before = opts.beforeLabel ? ` (${opts.beforeLabel})` : "";
   const after = opts.afterLabel ? ` (${opts.afterLabel})` : "";

@@ -1,49 +1,82 @@
-// A small hand-made flame graph of the checkout demo for unit tests of the pure renderers:
-// total 100: GC thread 15; Thread.run 85 -> handle (self 5) -> computeHash 60 (self 10) -> leaf 50
-//                                                          -> toHex 20
+// Flame graphs for unit tests of the pure renderers, written as call trees and encoded as
+// Pyroscope encodes them, and the checkout demo's shapes built from them.
 import type { FlameGraph } from "./query.ts";
 
-export function checkoutFlameGraph(leaf = "java/security/MessageDigest.getInstance"): FlameGraph {
-  return {
-    names: [
-      "total",
-      "GCTaskThread::run",
-      "java/lang/Thread.run",
-      "com/shop/App.handle",
-      "com/shop/App.computeHash",
-      "com/shop/App.toHex",
-      leaf,
-    ],
-    levels: [
-      [0, 100, 0, 0],
-      [0, 15, 15, 1, 0, 85, 0, 2],
-      [15, 85, 5, 3],
-      [15, 60, 10, 4, 0, 20, 20, 5],
-      [15, 50, 50, 6],
-    ],
-    total: 100,
-    maxSelf: 50,
+/** A function in a call tree: its own value and the functions it calls. */
+export interface Call {
+  name: string;
+  self?: number;
+  calls?: Call[];
+}
+
+const totalOf = (c: Call): number =>
+  (c.self ?? 0) + (c.calls ?? []).reduce((sum, k) => sum + totalOf(k), 0);
+
+/**
+ * The flame graph of the call trees under "total": level by level, each node as [x delta from
+ * the previous node's end, total, self, name index], children starting where their parent does.
+ */
+export function flameGraph(roots: Call[]): FlameGraph {
+  const names: string[] = [];
+  const nameIndex = (name: string) => {
+    if (!names.includes(name)) names.push(name);
+    return names.indexOf(name);
   };
+  const levels: number[][] = [];
+  let maxSelf = 0;
+  let level = [{ call: { name: "total", calls: roots } as Call, x: 0 }];
+  while (level.length > 0) {
+    const values: number[] = [];
+    const next: typeof level = [];
+    let end = 0;
+    for (const { call, x } of level) {
+      const total = totalOf(call);
+      const self = call.self ?? 0;
+      values.push(x - end, total, self, nameIndex(call.name));
+      end = x + total;
+      maxSelf = Math.max(maxSelf, self);
+      let childX = x;
+      for (const child of call.calls ?? []) {
+        next.push({ call: child, x: childX });
+        childX += totalOf(child);
+      }
+    }
+    levels.push(values);
+    level = next;
+  }
+  return { names, levels, total: levels[0]![1]!, maxSelf };
+}
+
+/**
+ * The checkout demo, total 100: the GC thread 15; Thread.run 85 -> handle (self 5) ->
+ * computeHash 60 (self 10) -> `leaf` 50, and handle -> toHex 20.
+ */
+export function checkoutFlameGraph(leaf = "java/security/MessageDigest.getInstance"): FlameGraph {
+  return flameGraph([
+    { name: "GCTaskThread::run", self: 15 },
+    {
+      name: "java/lang/Thread.run",
+      calls: [
+        {
+          name: "com/shop/App.handle",
+          self: 5,
+          calls: [
+            { name: "com/shop/App.computeHash", self: 10, calls: [{ name: leaf, self: 50 }] },
+            { name: "com/shop/App.toHex", self: 20 },
+          ],
+        },
+      ],
+    },
+  ]);
 }
 
 /** Thread.run -> handle -> {computeHash, toHex} with the given self values; zero frames left out. */
 export function hashAndHex(hash: number, hex: number): FlameGraph {
-  const total = hash + hex;
-  return {
-    names: [
-      "total",
-      "java/lang/Thread.run",
-      "com/shop/App.handle",
-      "com/shop/App.computeHash",
-      "com/shop/App.toHex",
-    ],
-    levels: [
-      [0, total, 0, 0],
-      [0, total, 0, 1],
-      [0, total, 0, 2],
-      [...(hash > 0 ? [0, hash, hash, 3] : []), ...(hex > 0 ? [0, hex, hex, 4] : [])],
-    ],
-    total,
-    maxSelf: Math.max(hash, hex),
-  };
+  const calls = [
+    ...(hash > 0 ? [{ name: "com/shop/App.computeHash", self: hash }] : []),
+    ...(hex > 0 ? [{ name: "com/shop/App.toHex", self: hex }] : []),
+  ];
+  return flameGraph([
+    { name: "java/lang/Thread.run", calls: [{ name: "com/shop/App.handle", calls }] },
+  ]);
 }

@@ -1,5 +1,6 @@
 // Pure core of `fleetscope regressions`: one row per workload with a new revision, naming the
 // function whose share grew most, or why no function can be named (too few samples).
+import { type Align, table } from "../table.ts";
 import type { FlameGraph } from "./query.ts";
 import { type ShareOptions, shareDiff } from "./shares.ts";
 
@@ -140,18 +141,7 @@ export function renderRegressionsTable(rows: RegressionRow[], since: string): st
     r.growth === undefined ? "-" : `${r.growth >= 0 ? "+" : ""}${r.growth.toFixed(1)} pp`,
     r.function ?? `(${r.note})`,
   ]);
-  const widths = header.map((_, c) => Math.max(...[header, ...body].map((r) => r[c]!.length)));
-  const numeric = new Set([4, 5, 6]);
-  const line = (row: string[]) =>
-    row
-      .map((cell, c) =>
-        c === row.length - 1
-          ? cell
-          : numeric.has(c)
-            ? cell.padStart(widths[c]!)
-            : cell.padEnd(widths[c]!),
-      )
-      .join("  ")
-      .trimEnd();
-  return `${[line(header), ...body.map(line)].join("\n")}\n`;
+  // Text left, the shares and their change right.
+  const align = header.map((_, c): Align => ([4, 5, 6].includes(c) ? "right" : "left"));
+  return `${table(header, body, { gap: 2, align })}\n`;
 }

@@ -1,6 +1,7 @@
 // Pure comparison of two profiles by share: which functions take a larger or smaller part of the
 // whole after a change. Shares compare revisions fairly whatever their replica counts, load or
 // range lengths, which absolute values (diff.ts) do not.
+import { FIGURES, tableLines } from "../table.ts";
 import type { FlameGraph } from "./query.ts";
 import { type TopFunction, topFunctions, topOwnFunctions } from "./top.ts";
 
@@ -87,14 +88,7 @@ export function renderShareTable(d: ShareDiff, opts: ShareTableOptions): string 
   const cells = (r: ShareRow) => [pct(r.before), pct(r.after), points(r.delta), r.name];
   const grew = d.grew.slice(0, limit).map(cells);
   const shrank = d.shrank.slice(0, Math.max(1, Math.ceil(limit / 2))).map(cells);
-  const widths = header.map((_, c) =>
-    Math.max(...[header, ...grew, ...shrank].map((r) => r[c]!.length)),
-  );
-  const line = (row: string[]) =>
-    row
-      .map((cell, c) => (c === row.length - 1 ? cell : cell.padStart(widths[c]!)))
-      .join("  ")
-      .trimEnd();
+  const line = tableLines([header, ...grew, ...shrank], FIGURES);
   const out = [
     `Before: ${opts.beforeLabel}, total ${opts.beforeTotal}`,
     `After:  ${opts.afterLabel}, total ${opts.afterTotal}`,

@@ -1,4 +1,5 @@
 // Pure functions turning a Pyroscope flame graph into "top functions" rows and a text table.
+import { FIGURES, table } from "../table.ts";
 import type { FlameGraph } from "./query.ts";
 
 /** One flame graph node with absolute x offset and the index of its parent (-1 for the root). */
@@ -173,16 +174,9 @@ export function renderTopTable(rows: TopFunction[], opts: TableOptions): string 
     percent(r.total, opts.total),
     r.name,
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === cells.length - 1 ? cell : cell.padStart(widths[c]!)))
-      .join("  ")
-      .trimEnd();
   const out: string[] = [];
   if (opts.title) out.push(`${opts.title} (total ${formatValue(opts.total, opts.unit)})`);
-  out.push(line(header));
-  for (const row of body) out.push(line(row));
+  out.push(table(header, body, FIGURES));
   if (rows.length === 0) out.push("(no samples)");
   return `${out.join("\n")}\n`;
 }

@@ -4,23 +4,14 @@
 // pods' RSS and CPU from their cgroups, idle and while the pods are created, and image sizes.
 // Needs the real node (hack/node.sh up) with the images loaded (hack/images.sh).
 import { execFile } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
-import * as names from "../../core/names.ts";
-import { helm } from "../chart/helm.ts";
 import { repoRoot } from "../datapath/artifacts.ts";
-import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";
-import { admin, deletePolicy } from "../harness/scenarios.ts";
-import {
-  createNamespace,
-  createPolicyWithPyroscope,
-  installOperator,
-  scratchDir,
-} from "../node/install.ts";
-import { images, pods, readyPods, realNode } from "../node/node.ts";
-import { demoDeployment } from "../node/workloads.ts";
+import { admin } from "../harness/scenarios.ts";
+import { isInjected, pods, realNode } from "../node/node.ts";
+import { realNodeScenario } from "../node/scenario.ts";
 
 const run = promisify(execFile);
 const N = Number(process.argv[2] ?? 20);
@@ -45,7 +36,7 @@ async function startPod(namespace: string, pod: object, injected: boolean): Prom
   const t0 = performance.now();
   const created = await core.createNamespacedPod({ namespace, body: pod });
   const name = created.metadata!.name!;
-  const wasInjected = created.metadata?.labels?.[names.LABEL_INJECTED] === "true";
+  const wasInjected = isInjected(created);
   if (wasInjected !== injected)
     throw new Error(`${namespace}/${name}: injected=${wasInjected}, expected ${injected}`);
   const times: Partial<Times> = {};
@@ -129,41 +120,19 @@ async function sampleOperator<T>(
 }
 
 const node = await realNode();
-const opNs = uniqueName("fs-bench-system");
-const pyroNs = uniqueName("fs-bench-pyroscope");
-const injNs = uniqueName("fs-bench-injected");
-const plainNs = uniqueName("fs-bench-plain");
-const testLabel = uniqueName("bench");
-const storageClass = uniqueName("fs-bench-data");
-const policy = uniqueName("fs-bench");
-const scratch = await scratchDir();
+const scenario = realNodeScenario({ release: "fs", prefix: "fs-bench", testLabel: "bench" });
 try {
-  await createNamespace(opNs, { restricted: true });
-  await createNamespace(pyroNs, { pinned: true });
-  await createNamespace(injNs, { restricted: true, testLabel, pinned: true });
-  await createNamespace(plainNs, { restricted: true, pinned: true });
-  const installed = await installOperator("fs", opNs, scratch);
+  const injNs = await scenario.appNamespace("fs-bench-injected", { optedIn: true });
+  const plainNs = await scenario.appNamespace("fs-bench-plain", { optedIn: false });
+  const installed = await scenario.installOperator();
   if (installed.code !== 0) throw new Error(installed.stderr);
-  const pyroscope = await createPolicyWithPyroscope({
-    policy,
-    testLabel,
-    pyroNs,
-    storageClass,
-    dataDir: scratch,
-  });
-  await eventually("the namespace opted in", async () => {
-    const ns = await admin().core.readNamespace({ name: injNs });
-    return ns.metadata?.labels?.["fleetscope.io/injection"] === "enabled" ? true : undefined;
-  });
-  const operators = await readyPods(opNs, "app.kubernetes.io/instance=fs", 2);
+  await scenario.createPolicy();
+  await scenario.waitOptedIn(injNs);
+  const operators = await scenario.operatorPods();
   const cgroups = await Promise.all(operators.map(containerCgroups));
 
   const idle = await sampleOperator(cgroups, new Promise((r) => setTimeout(r, 30_000)));
-  const template = demoDeployment("startup", images.demo, pyroscope.hostAliases).spec.template;
-  const pod = (i: number) => ({
-    metadata: { name: `startup-${i}`, labels: template.metadata.labels },
-    spec: template.spec,
-  });
+  const pod = (i: number) => scenario.demoPod(`startup-${i}`, "startup");
   const results = { injected: [] as Times[], plain: [] as Times[] };
   const busy = await sampleOperator(
     cgroups,
@@ -226,11 +195,5 @@ try {
     if (ref?.startsWith("localhost/fleetscope/")) console.log(`  ${ref} ${size} ${unit}`);
   }
 } finally {
-  await deletePolicy(policy);
-  await helm(["uninstall", "fs", "-n", opNs, "--wait", "--kubeconfig", kubeconfigPath()]);
-  await kubectl(["delete", "namespace", opNs, pyroNs, injNs, plainNs, "--wait=false"]).catch(
-    () => {},
-  );
-  await kubectl(["delete", "pv", storageClass, "--ignore-not-found"]).catch(() => {});
-  await rm(scratch, { recursive: true, force: true });
+  await scenario.cleanup();
 }

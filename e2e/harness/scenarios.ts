@@ -125,20 +125,24 @@ export function monolithicPolicy(
 }
 
 /**
- * No storage provisioner here: a static volume for one Pyroscope claim. On kwok nodes the path
- * is never used; a real node mounts an existing folder (`dataDir`) and keeps it for inspection.
+ * No storage provisioner here: a static volume for one Pyroscope claim, its storage class of its
+ * own name so only claims of that class bind. On kwok nodes the path is never used; a real node
+ * mounts an existing folder (`dataDir`) and keeps it for inspection.
  */
-export async function createStaticVolume(storageClass: string, dataDir?: string): Promise<void> {
+export async function createStaticVolume(
+  storageClass: string,
+  opts: { dataDir?: string; accessMode?: "ReadWriteOnce" | "ReadWriteMany" } = {},
+): Promise<void> {
   await admin().core.createPersistentVolume({
     body: {
       metadata: { name: storageClass },
       spec: {
         storageClassName: storageClass,
         capacity: { storage: "10Gi" },
-        accessModes: ["ReadWriteOnce"],
-        ...(dataDir
+        accessModes: [opts.accessMode ?? "ReadWriteOnce"],
+        ...(opts.dataDir
           ? {
-              hostPath: { path: dataDir, type: "Directory" },
+              hostPath: { path: opts.dataDir, type: "Directory" },
               persistentVolumeReclaimPolicy: "Retain",
             }
           : { hostPath: { path: `/tmp/${storageClass}` } }),

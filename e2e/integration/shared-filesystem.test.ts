@@ -7,9 +7,13 @@ import { eventually, kubectl, uniqueName } from "../harness/cluster.ts";
 import { installCRDs, startTestOperator, type TestOperator } from "../harness/operator.ts";
 import {
   admin,
+  createNamespace,
   createPolicy,
+  createStaticVolume,
   deletePolicy,
+  deleteStaticVolume,
   type PolicyStatus,
+  testPolicy,
   waitForPolicy,
 } from "../harness/scenarios.ts";
 
@@ -18,21 +22,7 @@ const pyroscopeReady = (s: PolicyStatus) => s.conditions?.find((c) => c.type ===
 
 type AccessMode = "ReadWriteMany" | "ReadWriteOnce";
 
-/** A hostPath volume with a storage class of its own name, so only claims of that class bind. */
-async function createVolume(name: string, accessMode: AccessMode): Promise<void> {
-  await admin().core.createPersistentVolume({
-    body: {
-      metadata: { name },
-      spec: {
-        storageClassName: name,
-        capacity: { storage: "1Gi" },
-        accessModes: [accessMode],
-        hostPath: { path: `/tmp/${name}` },
-      },
-    },
-  });
-}
-
+/** A claim of the storage class `volume`, so it binds only to that static volume. */
 async function createClaim(
   namespace: string,
   name: string,
@@ -52,27 +42,21 @@ async function createClaim(
   });
 }
 
+/** Selects no namespace (its own name as the test label): only Pyroscope is under test. */
 function sharedPolicy(name: string, namespace: string, architecture: "v1" | "v2", claim: string) {
-  return {
-    apiVersion: "fleetscope.io/v1alpha1",
-    kind: "ProfilingPolicy",
-    metadata: { name },
-    spec: {
-      // Selects no namespace: only Pyroscope is under test.
-      selector: { namespaceSelector: { matchLabels: { "fleetscope.io/test": name } } },
-      pyroscope: {
-        mode: "Microservices",
-        namespace,
-        microservices: {
-          architecture,
-          objectStorage: {
-            backend: "filesystem",
-            filesystem: { persistentVolumeClaim: { claimName: claim }, subPath: "blocks" },
-          },
+  return testPolicy(name, name, {
+    pyroscope: {
+      mode: "Microservices",
+      namespace,
+      microservices: {
+        architecture,
+        objectStorage: {
+          backend: "filesystem",
+          filesystem: { persistentVolumeClaim: { claimName: claim }, subPath: "blocks" },
         },
       },
     },
-  };
+  });
 }
 
 describe("Microservices on a shared ReadWriteMany claim", function () {
@@ -99,18 +83,16 @@ describe("Microservices on a shared ReadWriteMany claim", function () {
     for (const ns of [...namespaces, `${id}-system`]) {
       await core.deleteNamespace({ name: ns }).catch(() => undefined);
     }
-    for (const v of volumes) {
-      await core.deletePersistentVolume({ name: v }).catch(() => undefined);
-    }
+    for (const v of volumes) await deleteStaticVolume(v);
     await kubectl(["delete", "mutatingwebhookconfiguration", id, "--ignore-not-found"]);
   });
 
-  async function deploy(architecture: "v1" | "v2", accessMode: "ReadWriteMany" | "ReadWriteOnce") {
+  async function deploy(architecture: "v1" | "v2", accessMode: AccessMode) {
     const name = `${id}-${architecture}-${accessMode === "ReadWriteMany" ? "rwx" : "rwo"}`;
-    await admin().core.createNamespace({ body: { metadata: { name } } });
+    await createNamespace(name);
     namespaces.push(name);
     volumes.push(name);
-    await createVolume(name, accessMode);
+    await createStaticVolume(name, { accessMode });
     await createClaim(name, name, name, accessMode);
     await eventually(`claim ${name} bound`, async () => {
       const c = await admin().core.readNamespacedPersistentVolumeClaim({ namespace: name, name });
@@ -192,7 +174,7 @@ describe("Microservices on a shared ReadWriteMany claim", function () {
 
   it("names a claim that does not exist, and clears it once the claim is there", async () => {
     const name = `${id}-missing`;
-    await admin().core.createNamespace({ body: { metadata: { name } } });
+    await createNamespace(name);
     namespaces.push(name);
     policies.push(name);
     await createPolicy(sharedPolicy(name, name, "v2", "pyroscope-shared"));
@@ -203,7 +185,7 @@ describe("Microservices on a shared ReadWriteMany claim", function () {
     );
     const volume = `${name}-pv`;
     volumes.push(volume);
-    await createVolume(volume, "ReadWriteMany");
+    await createStaticVolume(volume, { accessMode: "ReadWriteMany" });
     await createClaim(name, "pyroscope-shared", volume, "ReadWriteMany");
     await waitForPolicy(
       name,

@@ -3,43 +3,28 @@
 // container, copied jar, JAVA_TOOL_OPTIONS, the agent's start line) and its top functions read
 // from that Pyroscope pod. Removes what it installed at the end, so the operator never outlives
 // the demo (as the local-process demo stops its operator); the cluster and node stay up.
-import { rm } from "node:fs/promises";
-import type { V1Pod } from "@kubernetes/client-node";
 import * as names from "../../core/names.ts";
-import { helm } from "../chart/helm.ts";
 import { printTopFunctions } from "../datapath/demo-top.ts";
-import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";
-import { admin, deletePolicy } from "../harness/scenarios.ts";
-import {
-  createNamespace,
-  createPolicyWithPyroscope,
-  installOperator,
-  scratchDir,
-} from "./install.ts";
-import { agentJarSha256, exec, images, logs, readyPods, realNode } from "./node.ts";
-import { demoDeployment } from "./workloads.ts";
+import { eventually } from "../harness/cluster.ts";
+import { agentJarSha256, exec, logs, realNode } from "./node.ts";
+import { realNodeScenario } from "./scenario.ts";
 
 const step = (s: string) => console.log(`\n\x1b[1m==> ${s}\x1b[0m`);
 const say = (s: string) => console.log(`    ${s}`);
 
-const release = "fleetscope";
-const opNs = uniqueName("fleetscope-system");
-const pyroNs = uniqueName("pyroscope");
-const appNs = uniqueName("shop");
-const testLabel = uniqueName("demo");
-const storageClass = uniqueName("fleetscope-demo");
-const policy = uniqueName("demo");
-const scratch = await scratchDir();
+const scenario = realNodeScenario({
+  release: "fleetscope",
+  prefix: "fleetscope",
+  testLabel: "demo",
+  names: { pyroscopeNs: "pyroscope", storageClass: "fleetscope-demo", policy: "demo" },
+});
+const { release, operatorNs: opNs, pyroscopeNs: pyroNs } = scenario;
 
 let cleaning: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     step("Removing the demo's policy, operator and namespaces (the cluster and node stay up)");
-    await deletePolicy(policy);
-    await helm(["uninstall", release, "-n", opNs, "--wait", "--kubeconfig", kubeconfigPath()]);
-    await kubectl(["delete", "namespace", opNs, pyroNs, appNs, "--wait=false"]).catch(() => {});
-    await kubectl(["delete", "pv", storageClass, "--ignore-not-found"]).catch(() => {});
-    await rm(scratch, { recursive: true, force: true });
+    await scenario.cleanup();
   })();
   return cleaning;
 }
@@ -48,37 +33,22 @@ process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
 try {
   const node = await realNode();
   step(`helm install ${release} -n ${opNs}: the chart with the images built here, on '${node}'`);
-  await createNamespace(opNs, { restricted: true });
-  const installed = await installOperator(release, opNs, scratch);
+  const installed = await scenario.installOperator();
   if (installed.code !== 0) throw new Error(`helm install failed: ${installed.stderr}`);
-  for (const p of await readyPods(opNs, `app.kubernetes.io/instance=${release}`, 2)) {
+  for (const p of await scenario.operatorPods()) {
     const c = p.status!.containerStatuses![0]!;
     say(`${p.metadata!.name}  Ready on ${p.spec!.nodeName}  ${p.status!.podIP}  ${c.image}`);
   }
 
   step(`A Monolithic policy: Pyroscope (the test server image) in a pod in '${pyroNs}'`);
-  await createNamespace(pyroNs, { pinned: true });
-  const pyroscope = await createPolicyWithPyroscope({
-    policy,
-    testLabel,
-    pyroNs,
-    storageClass,
-    dataDir: scratch,
-  });
+  const pyroscope = await scenario.createPolicy();
   say(`${pyroscope.pod.metadata!.name}  Ready (readiness probe /ready)  ${pyroscope.url}`);
   say(`write URL for agents: ${pyroscope.status.pyroscope!.writeURL}`);
 
+  const appNs = await scenario.appNamespace("shop", { optedIn: true });
   step(`The checkout service in '${appNs}' (opted in, Pod Security "restricted" enforced)`);
-  await createNamespace(appNs, { restricted: true, testLabel, pinned: true });
-  await eventually("the namespace opted in", async () => {
-    const ns = await admin().core.readNamespace({ name: appNs });
-    return ns.metadata?.labels?.["fleetscope.io/injection"] === "enabled" ? true : undefined;
-  });
-  await admin().apps.createNamespacedDeployment({
-    namespace: appNs,
-    body: demoDeployment("checkout", images.demo, pyroscope.hostAliases),
-  });
-  const [pod] = (await readyPods(appNs, "app.kubernetes.io/name=checkout", 1)) as [V1Pod];
+  await scenario.waitOptedIn(appNs);
+  const pod = await scenario.startDemo(appNs, "checkout");
   const name = pod.metadata!.name!;
   say(`${name}  Ready on ${pod.spec!.nodeName}  ${pod.status!.podIP}`);
   for (const [k, v] of Object.entries(pod.metadata!.labels ?? {})) {

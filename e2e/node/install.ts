@@ -1,7 +1,7 @@
 // Setting Fleetscope up on the real node as a platform team would: the chart from a values file
 // for the local node, a Monolithic policy whose Pyroscope pod runs the test server image on a
-// hostPath PersistentVolume, and namespaces pinned to the node. Shared by e2e/node and the
-// start-up benchmark.
+// hostPath PersistentVolume, and namespaces pinned to the node. The steps scenario.ts puts
+// together for e2e/node, the demo and the start-up benchmark.
 import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -129,7 +129,7 @@ export async function createPolicyWithPyroscope(opts: {
   dataDir: string;
 }): Promise<Pyroscope> {
   const { policy, testLabel, pyroNs, storageClass, dataDir } = opts;
-  await createStaticVolume(storageClass, dataDir);
+  await createStaticVolume(storageClass, { dataDir });
   const body = monolithicPolicy(policy, {
     selector: testLabel,
     pyroscopeNamespace: pyroNs,

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
+import { LABEL_INJECTED } from "../../core/names.ts";
 import { repoRoot } from "../datapath/artifacts.ts";
 import { eventually, kubectl } from "../harness/cluster.ts";
 
@@ -86,6 +87,10 @@ export async function pods(namespace: string, selector: string): Promise<V1Pod[]
 
 export const isReady = (p: V1Pod) =>
   p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+
+/** The webhook's mark on a pod it gave the agent. */
+export const isInjected = (p: V1Pod | undefined) =>
+  p?.metadata?.labels?.[LABEL_INJECTED] === "true";
 
 /** Waits until exactly `count` pods match and all are Ready; returns them. */
 export function readyPods(

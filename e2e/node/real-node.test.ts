@@ -3,31 +3,24 @@
 // pod, the demo service injected inside its own pod under Pod Security "restricted", its profiles
 // in that Pyroscope, and the operator's failure modes (a replica lost, all replicas gone).
 import { execFile } from "node:child_process";
-import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { PyroscopeClient } from "../../cli/pyroscope/query.ts";
 import * as names from "../../core/names.ts";
-import { helm } from "../chart/helm.ts";
 import { repoRoot } from "../datapath/artifacts.ts";
 import { CPU, loadUntilSamples, STEADY_SAMPLES } from "../datapath/hotspot.ts";
 import { baseEnv } from "../datapath/process.ts";
-import { eventually, kubeconfigPath, kubectl, uniqueName } from "../harness/cluster.ts";
-import { admin, deletePolicy, policyApi, waitForPolicy } from "../harness/scenarios.ts";
-import {
-  createNamespace,
-  createPolicyWithPyroscope,
-  installOperator,
-  type Pyroscope,
-  scratchDir,
-} from "./install.ts";
+import { eventually, kubectl } from "../harness/cluster.ts";
+import { admin, policyApi, waitForPolicy } from "../harness/scenarios.ts";
+import type { Pyroscope } from "./install.ts";
 import {
   AGENT_VERSION,
   agentJarSha256,
   exec,
   images,
+  isInjected as injected,
   isReady,
   logs,
   nodeImages,
@@ -36,25 +29,25 @@ import {
   readyPods,
   realNode,
 } from "./node.ts";
-import { demoDeployment, restrictedContainer, restrictedPod } from "./workloads.ts";
+import { realNodeScenario } from "./scenario.ts";
+import { restrictedContainer, restrictedPod } from "./workloads.ts";
 
 const run = promisify(execFile);
 
 describe("Fleetscope on a real node", function () {
   this.timeout(900_000);
-  const opNs = uniqueName("fs-node-system");
-  const pyroNs = uniqueName("fs-node-pyroscope");
-  const appNs = uniqueName("fs-node-shop");
-  const testLabel = uniqueName("node");
-  const storageClass = uniqueName("fs-node-data");
-  const policy = uniqueName("fs-node");
-  const release = "fs";
-  const fullname = `${release}-fleetscope`;
-  const operatorSelector = `app.kubernetes.io/instance=${release}`;
+  const scenario = realNodeScenario({ release: "fs", prefix: "fs-node", testLabel: "node" });
+  const {
+    operatorNs: opNs,
+    pyroscopeNs: pyroNs,
+    storageClass,
+    policy,
+    operatorSelector,
+  } = scenario;
+  const fullname = `${scenario.release}-fleetscope`;
   const started = Date.now();
   let node: string;
-  let scratch: string | undefined;
-  let installed = false;
+  let appNs: string;
   let pyroscope: Pyroscope;
   let demoPod: V1Pod | undefined;
 
@@ -69,56 +62,29 @@ describe("Fleetscope on a real node", function () {
     ];
     const missing = need.filter((i) => !have.includes(i));
     expect(missing, "images missing from the node's containerd (make images)").to.deep.equal([]);
-    scratch = await scratchDir();
-    await createNamespace(opNs, { restricted: true });
-    await createNamespace(pyroNs, { pinned: true });
-    await createNamespace(appNs, { restricted: true, testLabel, pinned: true });
+    appNs = await scenario.appNamespace("fs-node-shop", { optedIn: true });
   });
 
   after(async () => {
-    await deletePolicy(policy);
-    if (installed) {
-      await helm(["uninstall", release, "-n", opNs, "--wait", "--kubeconfig", kubeconfigPath()]);
-    }
+    await scenario.cleanup();
     await kubectl(["delete", "mutatingwebhookconfiguration", fullname, "--ignore-not-found"]);
-    await kubectl([
-      "delete",
-      "namespace",
-      opNs,
-      pyroNs,
-      appNs,
-      "--ignore-not-found",
-      "--wait=false",
-    ]).catch(() => {});
-    await kubectl(["delete", "pv", storageClass, "--ignore-not-found"]).catch(() => {});
-    if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
   /** A server-side dry run goes through admission, webhooks included, and stores nothing. */
   async function dryRunPod(name: string): Promise<V1Pod> {
-    const d = demoDeployment(name, images.demo, pyroscope.hostAliases);
-    const pod = {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name, labels: d.spec.template.metadata.labels },
-      spec: d.spec.template.spec,
-    };
     return JSON.parse(
       await kubectl(
         ["create", "-n", appNs, "--dry-run=server", "-o", "json", "-f", "-"],
-        JSON.stringify(pod),
+        JSON.stringify(scenario.demoPod(name)),
       ),
     ) as V1Pod;
   }
 
-  const injected = (p: V1Pod | undefined) => p?.metadata?.labels?.[names.LABEL_INJECTED] === "true";
-
   it("installs the chart with the local images; both operator pods become Ready on the real node", async () => {
-    const r = await installOperator(release, opNs, scratch!);
+    const r = await scenario.installOperator();
     expect(r.code, r.stderr).to.equal(0);
-    installed = true;
     expect(r.stderr).to.not.match(/would violate PodSecurity/);
-    const ops = await readyPods(opNs, operatorSelector, 2);
+    const ops = await scenario.operatorPods();
     for (const p of ops) {
       const what = p.metadata?.name;
       expect(p.spec?.nodeName, what).to.equal(node);
@@ -135,13 +101,7 @@ describe("Fleetscope on a real node", function () {
   });
 
   it("runs the Monolithic Pyroscope pod on the real node, PyroscopeReady from its readiness probe", async () => {
-    pyroscope = await createPolicyWithPyroscope({
-      policy,
-      testLabel,
-      pyroNs,
-      storageClass,
-      dataDir: scratch!,
-    });
+    pyroscope = await scenario.createPolicy();
     const pod = pyroscope.pod;
     expect(pod.spec?.nodeName).to.equal(node);
     expect(pod.status?.podIP?.startsWith(POD_CIDR_PREFIX)).to.equal(true);
@@ -194,20 +154,13 @@ describe("Fleetscope on a real node", function () {
     ) as { items: { endpoints: { addresses: string[] }[] }[] };
     const addresses = slices.items.flatMap((s) => s.endpoints.flatMap((e) => e.addresses));
     expect(addresses).to.have.length(2);
-    await eventually("the app namespace opted in", async () => {
-      const ns = await admin().core.readNamespace({ name: appNs });
-      return ns.metadata?.labels?.["fleetscope.io/injection"] === "enabled" ? true : undefined;
-    });
+    await scenario.waitOptedIn(appNs);
     expect(injected(await dryRunPod("dry-run"))).to.equal(true);
   });
 
   it("starts the demo service injected under Pod Security restricted: jar copied, agent started", async () => {
-    await admin().apps.createNamespacedDeployment({
-      namespace: appNs,
-      body: demoDeployment("checkout", images.demo, pyroscope.hostAliases),
-    });
-    [demoPod] = await readyPods(appNs, "app.kubernetes.io/name=checkout", 1);
-    const pod = demoPod!;
+    demoPod = await scenario.startDemo(appNs, "checkout");
+    const pod = demoPod;
     const name = pod.metadata!.name!;
     expect(pod.spec?.nodeName).to.equal(node);
     expect(injected(pod)).to.equal(true);
@@ -286,7 +239,7 @@ describe("Fleetscope on a real node", function () {
     await kubectl(["scale", "deployment", "checkout", "-n", appNs, "--replicas=2"]);
     const two = await readyPods(appNs, "app.kubernetes.io/name=checkout", 2);
     expect(two.map(injected)).to.deep.equal([true, true]);
-    await readyPods(opNs, operatorSelector, 2);
+    await scenario.operatorPods();
   });
 
   it("admits and runs new pods without the agent while the operator is scaled to zero", async () => {
@@ -297,20 +250,16 @@ describe("Fleetscope on a real node", function () {
       120_000,
       1_000,
     );
-    await admin().apps.createNamespacedDeployment({
-      namespace: appNs,
-      body: demoDeployment("late", images.demo, pyroscope.hostAliases),
-    });
-    const [late] = await readyPods(appNs, "app.kubernetes.io/name=late", 1);
+    const late = await scenario.startDemo(appNs, "late");
     expect(injected(late)).to.equal(false);
-    expect(late!.spec?.initContainers ?? []).to.deep.equal([]);
-    const env = late!.spec?.containers[0]?.env ?? [];
+    expect(late.spec?.initContainers ?? []).to.deep.equal([]);
+    const env = late.spec?.containers[0]?.env ?? [];
     expect(env.find((e) => e.name === "JAVA_TOOL_OPTIONS")?.value).to.equal("-Xmx256m");
   });
 
   it("restarts that workload with the agent once the operator is back with a Rolling policy", async () => {
     await kubectl(["scale", "deployment", fullname, "-n", opNs, "--replicas=2"]);
-    await readyPods(opNs, operatorSelector, 2);
+    await scenario.operatorPods();
     await admin().custom.patchClusterCustomObject({
       ...policyApi,
       name: policy,

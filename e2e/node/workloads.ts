@@ -12,17 +12,16 @@ const example = parseAllDocuments(
   .map((d) => d.toJS() as { kind?: string })
   .find((d) => d.kind === "Deployment") as V1Deployment;
 
-/** The example's Deployment, one replica, named `name` (also its app label), with `image`. */
+/**
+ * The example's Deployment as a user writes it, one replica, named `name` (also its app label),
+ * with `image`; only `hostAliases` added, as the node has no cluster DNS.
+ */
 export function demoDeployment(name: string, image: string, hostAliases: V1HostAlias[]) {
   const d = structuredClone(example);
   const labels = { ...d.spec!.template.metadata!.labels, "app.kubernetes.io/name": name };
   const spec = d.spec!.template.spec!;
   spec.containers[0]!.image = image;
   spec.hostAliases = hostAliases;
-  // The Pyroscope agent 2.9.2 extracts async-profiler under java.io.tmpdir whatever
-  // PYROSCOPE_TMP_DIR says: without a writable /tmp the injected JVM fails to start.
-  spec.containers[0]!.volumeMounts = [{ name: "tmp", mountPath: "/tmp" }];
-  spec.volumes = [{ name: "tmp", emptyDir: {} }];
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
