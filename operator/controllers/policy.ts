@@ -15,6 +15,7 @@ import {
   namespaceConflicts,
   selectsNamespace,
 } from "../../core/match/policies.ts";
+import type { ManagerContext } from "../context.ts";
 import { ApiError, isNotFound, type KubeClient } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import {
@@ -28,11 +29,14 @@ import type { PolicyCache } from "../policy-cache.ts";
 import { LABEL_POLICY, policyLabelValue } from "../render/pyroscope/names.ts";
 import { expectedWorkloads, renderPyroscope } from "../render/pyroscope/render.ts";
 import { pyroscopeEndpoints } from "../render/pyroscope/urls.ts";
+import { Controller } from "../runtime/controller.ts";
 import type { Reconciler } from "../runtime/worker.ts";
 import { TerminalError } from "../runtime/worker.ts";
 import { blockingCause, type CauseInput } from "../status/blocking-cause.ts";
 import { type ObservedWorkload, policyStatus, statusChanged } from "../status/policy-status.ts";
 import { type ClaimLike, sharedClaimCause, sharedClaimOf } from "../status/shared-claim.ts";
+import { onlySpecChanges, policiesConcerned } from "./watches.ts";
+import type { WebhookRegistration } from "./webhook-config.ts";
 
 /** Kinds the renderers produce, in the order objects are pruned (dependents first). */
 const PRUNABLE_KINDS = [
@@ -320,4 +324,44 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
     return { requeueAfterMs: ready ? RESYNC_MS : POLL_NOT_READY_MS };
   };
+}
+
+/**
+ * Watches policies (a spec change: its own key), namespaces (the policies whose selection a
+ * change moves: selected now and not listed in status, or the reverse) and the webhook's
+ * registration, which every policy's Ready waits for.
+ */
+export function setupPolicyController(
+  mgr: ManagerContext,
+  webhook: WebhookRegistration,
+): Controller {
+  const { caches, config } = mgr;
+  const controller = new Controller({
+    name: "policy",
+    clock: mgr.clock,
+    logger: mgr.logger,
+    metrics: mgr.metrics,
+    reconcile: policyReconciler({
+      client: mgr.client,
+      policies: caches.policies,
+      namespaces: () => caches.namespaces.list(),
+      operatorNamespace: config.namespace,
+      webhookReady: () => webhook.ready(),
+      events: mgr.events,
+    }),
+    initialKeys: () => caches.policyObjects.keys(),
+  });
+  webhook.onRegistered(() => {
+    for (const name of caches.policyObjects.keys()) controller.enqueue(name);
+  });
+  caches.policyObjects.onChange(
+    onlySpecChanges((key) => caches.policyObjects.get(key), controller.enqueue),
+  );
+  caches.namespaces.onChange((key) => {
+    const ns = caches.namespaces.get(key);
+    for (const c of policiesConcerned(key, ns, caches.policies.list(), config.namespace)) {
+      if (c.listed !== c.selected) controller.enqueue(c.policy);
+    }
+  });
+  return controller;
 }
