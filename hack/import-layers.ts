@@ -30,6 +30,9 @@ export const IO_SHELLS = [
   "operator/kube",
   "operator/runtime",
   "operator/controllers",
+  "operator/caches.ts",
+  "operator/context.ts",
+  "operator/leading.ts",
   "operator/manager.ts",
   "operator/main.ts",
 ];

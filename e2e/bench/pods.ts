@@ -6,8 +6,7 @@ import type { NamespaceLike } from "../../core/match/policies.ts";
 import { PodSecurityCache } from "../../operator/pod-security/cache.ts";
 import { realClock } from "../../operator/runtime/clock.ts";
 import { createAdmit } from "../../webhook/admit.ts";
-import type { InjectionSettings } from "../../webhook/inject/settings.ts";
-import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
+import { settingsCache } from "../../webhook/admit-deps.ts";
 import type { Admission, AdmissionRequest } from "../../webhook/server/admission-review.ts";
 
 export const OPERATOR_NAMESPACE = "fleetscope";
@@ -305,7 +304,6 @@ export function policies(count: number): ProfilingPolicy[] {
 export function admitWith(policyCount: number): (req: AdmissionRequest) => Admission {
   const list = policies(policyCount);
   const ns = namespaces();
-  const memo = new WeakMap<ProfilingPolicy, InjectionSettings>();
   // The operator's cache of probed levels, warmed as the operator warms it (every namespace
   // seen is probed); the dry run answers at once here, as no API server is involved.
   const levels = new PodSecurityCache({
@@ -318,16 +316,9 @@ export function admitWith(policyCount: number): (req: AdmissionRequest) => Admis
     namespace: (name) => ns.get(name),
     operatorNamespace: OPERATOR_NAMESPACE,
     probedLevel: (name, labels) => levels.lookup(name, labels),
-    settingsFor: (p) => {
-      let s = memo.get(p);
-      if (!s) {
-        s = settingsFromPolicy(p, {
-          clusterName: "bench",
-          serverAddress: "http://pyroscope.pyroscope.svc:4040",
-        });
-        memo.set(p, s);
-      }
-      return s;
-    },
+    settingsFor: settingsCache({
+      clusterName: "bench",
+      writeURL: () => "http://pyroscope.pyroscope.svc:4040",
+    }),
   });
 }

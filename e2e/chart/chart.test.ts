@@ -164,7 +164,7 @@ describe("chart: charts/fleetscope", function () {
 
   it("refuses rbac.workloadRollout=false: the operator cannot start its controllers without it", async () => {
     // The operator syncs pod and workload caches before it starts any controller
-    // (operator/manager.ts), so without list/watch on them it would never reconcile.
+    // (operator/leading.ts), so without list/watch on them it would never reconcile.
     const r = await helm([
       "template",
       "fleetscope",

@@ -6,8 +6,11 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ProfilingPolicy, ProfilingPolicyStatus } from "../../core/api/v1alpha1/types.ts";
 import { selectorToString } from "../../core/match/label-selector.ts";
 import type { NamespaceLike } from "../../core/match/policies.ts";
+import { selectsNamespace } from "../../core/match/policies.ts";
+import type { ManagerContext } from "../context.ts";
 import { computeCoverage } from "../coverage/compute.ts";
 import type { CoverageMetrics } from "../coverage/metrics.ts";
+import { coverageMetrics } from "../coverage/metrics.ts";
 import { podMeta } from "../coverage/pod-meta.ts";
 import type { TemplatePredictions } from "../coverage/template-predictions.ts";
 import type { KubeClient } from "../kube/client.ts";
@@ -24,10 +27,13 @@ import {
 } from "../rollout/readiness.ts";
 import { ANNOTATION_ROLLOUT_TIME, parseRecord } from "../rollout/record.ts";
 import type { RolloutWorkload, WorkloadFacts } from "../rollout/types.ts";
+import { Controller } from "../runtime/controller.ts";
 import type { Reconciler } from "../runtime/worker.ts";
 import { blockingCause } from "../status/blocking-cause.ts";
 import { setConditions } from "../status/conditions.ts";
 import { statusChanged } from "../status/policy-status.ts";
+import { onlySpecChanges, policiesConcerned } from "./watches.ts";
+import type { WebhookRegistration } from "./webhook-config.ts";
 
 export const COVERAGE_FIELD_MANAGER = "fleetscope-coverage";
 /** The writer of restarts and rollout records on workloads, as their managedFields show it. */
@@ -225,4 +231,58 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     if (!webhookReady) return { requeueAfterMs: 2_000 };
     return { requeueAfterMs: Math.min(plan.requeueAfterMs ?? RESYNC_MS, RESYNC_MS) };
   };
+}
+
+/**
+ * Watches pods and workloads (the policies selecting their namespace), policies (a spec
+ * change: its own key) and namespaces (the policies selecting or listing them). Pod, workload
+ * and namespace changes come in bursts: they are batched for a second.
+ */
+export function setupCoverageController(
+  mgr: ManagerContext,
+  webhook: WebhookRegistration,
+): Controller {
+  const { caches, config } = mgr;
+  const controller = new Controller({
+    name: "coverage",
+    clock: mgr.clock,
+    logger: mgr.logger,
+    metrics: mgr.metrics,
+    reconcile: coverageReconciler({
+      client: mgr.client,
+      policies: caches.policies,
+      namespaces: () => caches.namespaces.list(),
+      pods: caches.pods,
+      workloads: caches.workloads as never,
+      predictions: caches.predictions,
+      operatorNamespace: config.namespace,
+      revisionOf: (p) => mgr.settingsFor(p).revision,
+      webhookReady: () => webhook.ready(),
+      events: mgr.events,
+      metrics: coverageMetrics(mgr.registry),
+    }),
+    initialKeys: () => caches.policyObjects.keys(),
+  });
+  const soon = (policy: string) => controller.queue.addAfter(policy, 1_000);
+  /** Policies whose coverage a change in this namespace can move. */
+  const touch = (key: string) => {
+    const namespace = key.split("/")[0];
+    const ns = namespace ? caches.namespaces.get(namespace) : undefined;
+    if (!ns) return;
+    for (const p of caches.policies.list()) {
+      if (selectsNamespace(p, ns, config.namespace)) soon(p.metadata.name ?? "");
+    }
+  };
+  caches.pods.onChange(touch);
+  for (const inf of Object.values(caches.workloads)) inf.onChange(touch);
+  caches.policyObjects.onChange(
+    onlySpecChanges((key) => caches.policyObjects.get(key), controller.enqueue),
+  );
+  caches.namespaces.onChange((key) => {
+    const ns = caches.namespaces.get(key);
+    for (const c of policiesConcerned(key, ns, caches.policies.list(), config.namespace)) {
+      soon(c.policy);
+    }
+  });
+  return controller;
 }

@@ -7,6 +7,7 @@ import {
   type PolicyLike,
   selectsNamespace,
 } from "../../core/match/policies.ts";
+import type { ManagerContext } from "../context.ts";
 import { isNotFound, type KubeClient } from "../kube/client.ts";
 import type { Informer } from "../kube/informer.ts";
 import { mergePatch } from "../kube/resources.ts";
@@ -14,7 +15,9 @@ import {
   NAMESPACE_INJECTION_LABEL,
   NAMESPACE_INJECTION_VALUE,
 } from "../render/webhook-configuration.ts";
+import { Controller } from "../runtime/controller.ts";
 import type { Reconciler } from "../runtime/worker.ts";
+import { onlySpecChanges } from "./watches.ts";
 
 /** The merge patch that brings the label to where it belongs, or undefined if it is there. */
 export function namespaceLabelPatch(
@@ -49,4 +52,36 @@ export function namespaceLabelReconciler(deps: {
     }
     return undefined;
   };
+}
+
+/**
+ * Watches namespaces (each change, its own key) and policies: a spec change can move the label
+ * anywhere, so it enqueues every namespace (a resync does not: nothing changed).
+ */
+export function setupNamespaceLabelsController(mgr: ManagerContext): Controller {
+  const { caches } = mgr;
+  const controller = new Controller({
+    name: "namespace-labels",
+    clock: mgr.clock,
+    logger: mgr.logger,
+    metrics: mgr.metrics,
+    reconcile: namespaceLabelReconciler({
+      client: mgr.client,
+      namespaces: caches.namespaces,
+      policies: () => caches.policies.list(),
+      operatorNamespace: mgr.config.namespace,
+    }),
+    initialKeys: () => caches.namespaces.keys(),
+  });
+  caches.policyObjects.onChange(
+    onlySpecChanges(
+      (key) => caches.policyObjects.get(key),
+      (_key, kind) => {
+        if (kind === "resync") return;
+        for (const ns of caches.namespaces.keys()) controller.enqueue(ns);
+      },
+    ),
+  );
+  caches.namespaces.onChange((key) => controller.enqueue(key));
+  return controller;
 }

@@ -2,19 +2,13 @@
 // with server-side apply, prunes objects it rendered before but no longer does, reads the
 // workloads' readiness and writes status — only when something changed.
 
-import type {
-  CoreV1Event,
-  V1PersistentVolumeClaim,
-  V1Pod,
-  V1StorageClass,
-} from "@kubernetes/client-node";
 import type { ProfilingPolicy } from "../../core/api/v1alpha1/types.ts";
-import { type LabelSelector, selectorToString } from "../../core/match/label-selector.ts";
 import {
   type NamespaceLike,
   namespaceConflicts,
   selectsNamespace,
 } from "../../core/match/policies.ts";
+import type { ManagerContext } from "../context.ts";
 import { ApiError, isNotFound, type KubeClient } from "../kube/client.ts";
 import type { EventRecorder } from "../kube/events.ts";
 import {
@@ -26,13 +20,15 @@ import {
 } from "../kube/resources.ts";
 import type { PolicyCache } from "../policy-cache.ts";
 import { LABEL_POLICY, policyLabelValue } from "../render/pyroscope/names.ts";
-import { expectedWorkloads, renderPyroscope } from "../render/pyroscope/render.ts";
+import { renderPyroscope } from "../render/pyroscope/render.ts";
 import { pyroscopeEndpoints } from "../render/pyroscope/urls.ts";
+import { Controller } from "../runtime/controller.ts";
 import type { Reconciler } from "../runtime/worker.ts";
 import { TerminalError } from "../runtime/worker.ts";
-import { blockingCause, type CauseInput } from "../status/blocking-cause.ts";
-import { type ObservedWorkload, policyStatus, statusChanged } from "../status/policy-status.ts";
-import { type ClaimLike, sharedClaimCause, sharedClaimOf } from "../status/shared-claim.ts";
+import { policyStatus, statusChanged } from "../status/policy-status.ts";
+import { observeSharedClaim, observeWorkloads } from "./policy-observe.ts";
+import { onlySpecChanges, policiesConcerned } from "./watches.ts";
+import type { WebhookRegistration } from "./webhook-config.ts";
 
 /** Kinds the renderers produce, in the order objects are pruned (dependents first). */
 const PRUNABLE_KINDS = [
@@ -148,83 +144,6 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     return pruned;
   }
 
-  async function observeWorkloads(policy: ProfilingPolicy): Promise<ObservedWorkload[]> {
-    const observed = await Promise.all(
-      expectedWorkloads(policy).map(async (w) => {
-        try {
-          const obj = await client.request<{
-            spec?: { replicas?: number; selector?: LabelSelector };
-            status?: { readyReplicas?: number };
-          }>("GET", objectPath(w.kind, w.name, w.namespace));
-          return {
-            component: w.component,
-            kind: w.kind,
-            name: w.name,
-            namespace: w.namespace,
-            replicas: obj.spec?.replicas ?? 1,
-            readyReplicas: obj.status?.readyReplicas ?? 0,
-            selector: obj.spec?.selector,
-          };
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-          return { component: w.component, kind: w.kind, name: w.name, namespace: w.namespace };
-        }
-      }),
-    );
-    // Only components that exist and are not ready are looked into: a few reads, and only
-    // while Pyroscope is coming up or broken.
-    const stuck = observed.filter(
-      (w) => w.replicas !== undefined && (w.readyReplicas ?? 0) < w.replicas && w.selector,
-    );
-    if (stuck.length > 0) {
-      const context = await causeContext(stuck[0]!.namespace);
-      for (const w of stuck) {
-        const pods = await client
-          .request<{ items: V1Pod[] }>("GET", collectionPath("Pod", w.namespace), {
-            query: { labelSelector: selectorToString(w.selector!) },
-          })
-          .then((l) => l.items)
-          .catch(() => undefined);
-        const cause =
-          pods && blockingCause({ ...context, pods, workload: { kind: w.kind, name: w.name } });
-        if (cause) (w as ObservedWorkload).blocking = cause;
-      }
-    }
-    return observed.map(({ namespace: _, selector: __, ...w }) => w);
-  }
-
-  /** Claims, StorageClasses and Warning Events, each left out when it cannot be read. */
-  async function causeContext(namespace: string): Promise<Omit<CauseInput, "pods">> {
-    const items = <T>(path: string, query?: Record<string, string>) =>
-      client
-        .request<{ items: T[] }>("GET", path, query ? { query } : {})
-        .then((l) => l.items)
-        .catch(() => undefined);
-    const [claims, storageClasses, events] = await Promise.all([
-      items<V1PersistentVolumeClaim>(collectionPath("PersistentVolumeClaim", namespace)),
-      items<V1StorageClass>(collectionPath("StorageClass")),
-      items<CoreV1Event>(collectionPath("CoreEvent", namespace), { fieldSelector: "type=Warning" }),
-    ]);
-    return {
-      ...(claims ? { claims } : {}),
-      ...(storageClasses ? { storageClasses } : {}),
-      ...(events ? { events } : {}),
-    };
-  }
-
-  /** Why the policy's shared claim cannot serve every component; undefined when it can. */
-  async function observeSharedClaim(policy: ProfilingPolicy): Promise<string | undefined> {
-    const ref = sharedClaimOf(policy);
-    if (ref === undefined) return undefined;
-    const claim = await client
-      .request<ClaimLike>("GET", objectPath("PersistentVolumeClaim", ref.name, ref.namespace))
-      .catch((err) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      });
-    return sharedClaimCause(ref, claim);
-  }
-
   // What was last applied per policy: a status-only wake-up (readiness polling) need not
   // re-apply every object; a new generation, a missing workload or the resync period does.
   const applied = new Map<string, { uid?: string; generation?: number; at: number }>();
@@ -275,8 +194,8 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
       }
     }
 
-    const workloads = applyError ? [] : await observeWorkloads(policy);
-    const claimCause = applyError ? undefined : await observeSharedClaim(policy);
+    const workloads = applyError ? [] : await observeWorkloads(client, policy);
+    const claimCause = applyError ? undefined : await observeSharedClaim(client, policy);
     // Someone deleted a workload: apply again on the next pass instead of waiting for resync.
     if (workloads.some((w) => w.replicas === undefined)) applied.delete(name);
     const namespaces = deps.namespaces();
@@ -320,4 +239,44 @@ export function policyReconciler(deps: PolicyReconcilerDeps): Reconciler {
     const ready = status.conditions?.find((c) => c.type === "Ready")?.status === "True";
     return { requeueAfterMs: ready ? RESYNC_MS : POLL_NOT_READY_MS };
   };
+}
+
+/**
+ * Watches policies (a spec change: its own key), namespaces (the policies whose selection a
+ * change moves: selected now and not listed in status, or the reverse) and the webhook's
+ * registration, which every policy's Ready waits for.
+ */
+export function setupPolicyController(
+  mgr: ManagerContext,
+  webhook: WebhookRegistration,
+): Controller {
+  const { caches, config } = mgr;
+  const controller = new Controller({
+    name: "policy",
+    clock: mgr.clock,
+    logger: mgr.logger,
+    metrics: mgr.metrics,
+    reconcile: policyReconciler({
+      client: mgr.client,
+      policies: caches.policies,
+      namespaces: () => caches.namespaces.list(),
+      operatorNamespace: config.namespace,
+      webhookReady: () => webhook.ready(),
+      events: mgr.events,
+    }),
+    initialKeys: () => caches.policyObjects.keys(),
+  });
+  webhook.onRegistered(() => {
+    for (const name of caches.policyObjects.keys()) controller.enqueue(name);
+  });
+  caches.policyObjects.onChange(
+    onlySpecChanges((key) => caches.policyObjects.get(key), controller.enqueue),
+  );
+  caches.namespaces.onChange((key) => {
+    const ns = caches.namespaces.get(key);
+    for (const c of policiesConcerned(key, ns, caches.policies.list(), config.namespace)) {
+      if (c.listed !== c.selected) controller.enqueue(c.policy);
+    }
+  });
+  return controller;
 }

@@ -14,6 +14,8 @@ export interface ControllerOptions {
   logger: Logger;
   metrics: ControllerMetrics;
   workers?: number;
+  /** Every key the controller owns, enqueued when it starts: a new leader reconciles all once. */
+  initialKeys?: () => Iterable<string>;
 }
 
 export class Controller {
@@ -54,6 +56,7 @@ export class Controller {
         }
       },
     });
+    for (const key of this.o.initialKeys?.() ?? []) this.enqueue(key);
   }
 
   async stop(): Promise<void> {
