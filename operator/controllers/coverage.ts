@@ -1,10 +1,9 @@
 // Reconciles a policy's coverage and rollout: counts what the webhook stamped on pods (from the
-// metadata-only pod cache), and for Rolling policies carries out the planner's next restarts,
-// completions, halts and rollbacks. Writes only status.coverage, status.rollout and the
-// RolloutComplete condition, under its own field manager.
-import type { V1Pod } from "@kubernetes/client-node";
+// metadata-only pod cache), hands the count to the rollout (rollout.ts), which carries out the
+// planner's next restarts, completions, halts and rollbacks, then publishes coverage and rollout
+// status. Writes only status.coverage, status.rollout and the RolloutComplete condition, under
+// its own field manager.
 import type { ProfilingPolicy, ProfilingPolicyStatus } from "../../core/api/v1alpha1/types.ts";
-import { selectorToString } from "../../core/match/label-selector.ts";
 import type { NamespaceLike } from "../../core/match/policies.ts";
 import { selectsNamespace } from "../../core/match/policies.ts";
 import type { ManagerContext } from "../context.ts";
@@ -13,125 +12,36 @@ import type { CoverageMetrics } from "../coverage/metrics.ts";
 import { coverageMetrics } from "../coverage/metrics.ts";
 import { podMeta } from "../coverage/pod-meta.ts";
 import type { TemplatePredictions } from "../coverage/template-predictions.ts";
-import type { KubeClient } from "../kube/client.ts";
-import type { EventRecorder } from "../kube/events.ts";
 import type { Informer, KubeObject } from "../kube/informer.ts";
-import { applyStatus, collectionPath, mergePatch } from "../kube/resources.ts";
+import { applyStatus } from "../kube/resources.ts";
 import type { PolicyCache } from "../policy-cache.ts";
-import { planRollout } from "../rollout/plan.ts";
-import {
-  crashLooping,
-  podsSince,
-  type WorkloadObject,
-  workloadReadiness,
-} from "../rollout/readiness.ts";
-import { ANNOTATION_ROLLOUT_TIME, parseRecord } from "../rollout/record.ts";
-import type { RolloutWorkload, WorkloadFacts } from "../rollout/types.ts";
 import { Controller } from "../runtime/controller.ts";
 import type { Reconciler } from "../runtime/worker.ts";
-import { blockingCause } from "../status/blocking-cause.ts";
 import { setConditions } from "../status/conditions.ts";
 import { statusChanged } from "../status/policy-status.ts";
+import { type RolloutDeps, rollout } from "./rollout.ts";
 import { onlySpecChanges, policiesConcerned } from "./watches.ts";
 import type { WebhookRegistration } from "./webhook-config.ts";
 
 export const COVERAGE_FIELD_MANAGER = "fleetscope-coverage";
-/** The writer of restarts and rollout records on workloads, as their managedFields show it. */
-export const ROLLOUT_FIELD_MANAGER = "fleetscope-rollout";
 const RESYNC_MS = 5 * 60_000;
-const CRASH_CHECK_MS = 10_000;
 
-type Workload = KubeObject &
-  WorkloadObject & {
-    metadata?: { annotations?: Record<string, string> };
-    spec?: { selector?: { matchLabels?: Record<string, string> } };
-  };
-
-export interface CoverageReconcilerDeps {
-  client: KubeClient;
+/** With the rollout's own needs: the client, workload caches, webhook readiness, Events, clock. */
+export interface CoverageReconcilerDeps extends RolloutDeps {
   policies: PolicyCache;
   namespaces: () => NamespaceLike[];
   pods: Informer<KubeObject>;
-  /** Full Deployments, StatefulSets and DaemonSets, by kind. */
-  workloads: Record<"Deployment" | "StatefulSet" | "DaemonSet", Informer<Workload>>;
   /** The webhook's decision for each workload's template: what a restart would bring. */
   predictions?: TemplatePredictions;
   operatorNamespace: string;
-  /** Whether this operator's webhook is registered: restarts wait for it. */
-  webhookReady: () => boolean;
   /** The policy's injection revision, as the webhook stamps it on pods. */
   revisionOf: (policy: ProfilingPolicy) => string;
-  events: EventRecorder;
   metrics: CoverageMetrics;
-  now?: () => Date;
 }
 
 export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
   const { client } = deps;
-  // Records this controller wrote that the workload cache may not show yet. The planner must
-  // see its own writes: from a lagging cache it would restart the same workload twice.
-  const written = new Map<string, Record<string, string>>();
-  // Crash-loop checks read a workload's full pods: only while it is not yet available, and at
-  // most every CRASH_CHECK_MS per workload, not on every reconcile of a busy rollout.
-  const crashChecks = new Map<string, { at: number; looping: boolean; blocking?: string }>();
-
-  function annotationsOf(key: string, cached: Record<string, string> | undefined) {
-    const mine = written.get(key);
-    if (!mine) return cached;
-    if (cached?.[ANNOTATION_ROLLOUT_TIME] === mine[ANNOTATION_ROLLOUT_TIME]) {
-      written.delete(key); // the cache has caught up
-      return cached;
-    }
-    return { ...cached, ...mine };
-  }
-
-  async function facts(policy: ProfilingPolicy, kind: string, ns: string, name: string) {
-    const informer = deps.workloads[kind as keyof CoverageReconcilerDeps["workloads"]];
-    const obj = informer?.get(`${ns}/${name}`);
-    if (!obj) return undefined;
-    const readiness = workloadReadiness(kind, obj);
-    const annotations = annotationsOf(`${kind}/${ns}/${name}`, obj.metadata?.annotations);
-    const record = parseRecord(annotations);
-    let looping = false;
-    let blocking: string | undefined;
-    const key = `${kind}/${ns}/${name}`;
-    if (
-      record &&
-      record.policy === policy.metadata.name &&
-      record.revision === policy.status?.revision &&
-      record.phase === "Restarting" &&
-      !readiness.ready &&
-      obj.spec?.selector?.matchLabels
-    ) {
-      const now = (deps.now?.() ?? new Date()).getTime();
-      const last = crashChecks.get(key);
-      if (last && now - last.at < CRASH_CHECK_MS) {
-        looping = last.looping;
-        blocking = last.blocking;
-      } else {
-        const pods = await client.request<{ items: V1Pod[] }>("GET", collectionPath("Pod", ns), {
-          query: {
-            labelSelector: selectorToString({ matchLabels: obj.spec.selector.matchLabels }),
-          },
-        });
-        const since = new Date(record.time);
-        looping = crashLooping(pods.items, since);
-        blocking = blockingCause({ pods: podsSince(pods.items, since) });
-        crashChecks.set(key, { at: now, looping, ...(blocking ? { blocking } : {}) });
-      }
-    } else {
-      crashChecks.delete(key);
-    }
-    const f: WorkloadFacts = {
-      ready: readiness.ready,
-      restartable: readiness.restartable,
-      readiness: readiness.message,
-      crashLooping: looping,
-      ...(blocking ? { blocking } : {}),
-    };
-    if (annotations) f.annotations = annotations;
-    return f;
-  }
+  const rolloutStep = rollout(deps);
 
   return async (name) => {
     const entry = deps.policies.get(name);
@@ -153,58 +63,13 @@ export function coverageReconciler(deps: CoverageReconcilerDeps): Reconciler {
     });
     deps.metrics.update(name, coverage.status);
 
-    const workloads: RolloutWorkload[] = [];
-    for (const w of coverage.workloads) {
-      const rw: RolloutWorkload = {
-        kind: w.kind,
-        namespace: w.namespace,
-        name: w.name,
-        state: w.state,
-      };
-      const f = await facts(policy, w.kind, w.namespace, w.name);
-      if (f) rw.facts = f;
-      workloads.push(rw);
-    }
-    // Until this operator's webhook is registered (just after a failover), a restarted pod
-    // would be admitted without the agent: plan as if paused, act on nothing, and keep the
-    // rollout status as it was.
-    const webhookReady = deps.webhookReady();
-    const plan = planRollout({
-      policy: webhookReady
-        ? policy
-        : {
-            ...policy,
-            spec: { ...policy.spec, rollout: { ...policy.spec.rollout, paused: true } },
-          },
-      workloads,
+    // Until this operator's webhook is registered (just after a failover), the rollout acts on
+    // nothing, and its status stays as it was.
+    const { plan, acted: webhookReady } = await rolloutStep({
+      policy,
+      workloads: coverage.workloads,
       now,
     });
-    const policyRef = {
-      apiVersion: "fleetscope.io/v1alpha1",
-      kind: "ProfilingPolicy",
-      name,
-      uid: policy.metadata.uid,
-    };
-    // Without this operator's webhook, a restart (or a retry) would bring pods up without the
-    // agent: act only once it is registered.
-    for (const action of webhookReady ? plan.actions : []) {
-      const { kind, namespace, name: wname } = action.workload;
-      const updated = await mergePatch<{ metadata?: { annotations?: Record<string, string> } }>(
-        client,
-        kind,
-        wname,
-        action.patch,
-        namespace,
-        ROLLOUT_FIELD_MANAGER,
-      );
-      const annotations = updated.metadata?.annotations;
-      if (annotations) written.set(`${kind}/${namespace}/${wname}`, annotations);
-      for (const e of action.events) {
-        const regarding =
-          e.on === "policy" ? policyRef : { apiVersion: "apps/v1", kind, name: wname, namespace };
-        deps.events.record(regarding, e.type, e.reason, e.message);
-      }
-    }
 
     const status: ProfilingPolicyStatus = { revision, coverage: coverage.status };
     if (webhookReady) {

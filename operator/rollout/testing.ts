@@ -20,6 +20,13 @@ export function policy(
   };
 }
 
+export const rolling = (rollout: Partial<RolloutSpec> = {}) =>
+  policy({ strategy: "Rolling", ...rollout });
+
+/** What blocks a restart's new pods, as blockingCause words it. */
+export const BLOCKING =
+  "pod slow-7d-a container app is in CrashLoopBackOff after 4 restarts; last exit code 1 (Error): no main manifest attribute";
+
 export interface Described {
   kind?: string;
   namespace?: string;
