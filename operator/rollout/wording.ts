@@ -7,7 +7,7 @@ import { type HaltCause, RETRIED } from "./health.ts";
 import type { Halt, Progress, RollingStep, Transition } from "./rolling.ts";
 import type { PlannedEvent, WorkloadRef } from "./types.ts";
 
-export const workloadName = (w: WorkloadRef) => `${w.kind}/${w.namespace}/${w.name}`;
+const workloadName = (w: WorkloadRef) => `${w.kind}/${w.namespace}/${w.name}`;
 
 /** At most this many workloads are named in a message. */
 const LIST_LIMIT = 5;
@@ -106,7 +106,7 @@ export function haltedStatus(h: Halt): NonNullable<RolloutStatus["halted"]> {
   };
 }
 
-export const completeCondition = (): ConditionInput => ({
+const completeCondition = (): ConditionInput => ({
   type: "RolloutComplete",
   status: "True",
   reason: "Complete",
