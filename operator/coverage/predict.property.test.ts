@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { withDefaults } from "../../core/api/v1alpha1/defaults.ts";
 import type { ProfilingPolicy, ProfilingPolicySpecInput } from "../../core/api/v1alpha1/types.ts";
 import type { NamespaceLike } from "../../core/match/policies.ts";
+import { PROPERTY_TIMEOUT_MS, propertyParams } from "../../core/property-params.ts";
 import { createAdmit } from "../../webhook/admit.ts";
 import type { ProbedLevel } from "../../webhook/inject/settings.ts";
 import { settingsFromPolicy } from "../../webhook/policy-settings.ts";
@@ -200,8 +201,20 @@ function createdPod(
 
 describe("predictTemplate (property)", () => {
   it("predicts what the webhook does to a pod created from the template", function () {
-    this.timeout(30_000);
+    this.timeout(PROPERTY_TIMEOUT_MS);
     const outcomes = new Map<string, number>();
+    const params =
+      propertyParams<
+        [
+          V1PodTemplateSpec,
+          ProfilingPolicySpecInput,
+          Record<string, string>,
+          TemplateKind,
+          string,
+          number,
+          ProbedLevel | undefined,
+        ]
+      >(300);
     fc.assert(
       fc.property(
         templateArb,
@@ -246,10 +259,10 @@ describe("predictTemplate (property)", () => {
           outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
         },
       ),
-      { numRuns: 300, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
+      params,
     );
     // Guards the generators: both decisions and the main reasons must have been exercised.
     for (const k of ["inject", "dry-run", "NoTargetContainer", "OptedOut", "NoPolicy"])
-      expect(outcomes.get(k) ?? 0, `${k} generated`).to.be.greaterThan(0);
+      expect(outcomes.get(k) ?? 0, `${k} generated (seed ${params.seed})`).to.be.greaterThan(0);
   });
 });

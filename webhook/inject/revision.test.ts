@@ -3,6 +3,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
 import fc from "fast-check";
+import { PROPERTY_TIMEOUT_MS, propertyParams } from "../../core/property-params.ts";
 import { revisionLabelKey } from "./revision.ts";
 
 const pod = (labels: unknown): V1Pod => ({ metadata: { labels } as V1Pod["metadata"] });
@@ -41,7 +42,8 @@ describe("revisionLabelKey", () => {
 });
 
 describe("revision values and the agent's label parser", () => {
-  it("a Kubernetes label value never holds what the parser drops ({ } , = or a space)", () => {
+  it("a Kubernetes label value never holds what the parser drops ({ } , = or a space)", function () {
+    this.timeout(PROPERTY_TIMEOUT_MS);
     const labelValue = fc.stringMatching(/^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/);
     fc.assert(
       fc.property(labelValue, (v) => {
@@ -51,6 +53,7 @@ describe("revision values and the agent's label parser", () => {
         expect(pair.split("=")).to.have.length(2);
         expect(v).not.to.match(/[{}\s]/);
       }),
+      propertyParams(100),
     );
   });
 });
